@@ -1,0 +1,66 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { createAuthorizer } from './auth';
+import type { ApiDeps } from './context';
+import { ApiError, errorMiddleware, notFound, sendError } from './errors';
+import { mountHealthRoutes } from './health';
+import { buildOpenApiDocument } from './openapi';
+import { partnerRoutes } from './partners';
+import { mountRoutes, type RouteDef } from './route-table';
+
+export const API_VERSION = '1.0.0';
+
+export function apiRoutes(deps: ApiDeps): RouteDef[] {
+  return [...partnerRoutes(deps)];
+}
+
+export interface ApiApp {
+  app: Koa;
+  router: Router;
+  routes: RouteDef[];
+}
+
+export function createApiApp(deps: ApiDeps): ApiApp {
+  const app = new Koa();
+  app.proxy = true;
+  const router = new Router();
+  const routes = apiRoutes(deps);
+  const openApi = buildOpenApiDocument(routes, API_VERSION);
+
+  app.use(errorMiddleware(deps.log));
+  app.use(async (ctx, next) => {
+    const stop = deps.metrics.httpRequestDuration.startTimer({ method: ctx.method });
+    try {
+      await next();
+    } finally {
+      stop({ route: (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched', status: String(ctx.status) });
+    }
+  });
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: deps.config.bodyLimit,
+      // Odoo does not always label its bodies; every POST is JSON here.
+      detectJSON: () => true,
+      jsonStrict: true,
+    }),
+  );
+
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.body !== undefined && ctx.body !== null) return;
+    if (ctx.status === 404) notFound(ctx);
+    else if (ctx.status === 405) sendError(ctx, new ApiError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`));
+  });
+
+  mountHealthRoutes(router, deps);
+  router.get('openapi', '/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+  mountRoutes(router, routes, createAuthorizer(deps));
+
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return { app, router, routes };
+}

@@ -1,0 +1,140 @@
+import type { EntitySchema, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import { z } from 'zod';
+import type { SyncFields } from '../entities/sync-fields';
+import { acknowledge, readChangeFeed, SERVED_STATES } from '../sync/change-feed';
+import { decodeCursor } from '../sync/feed-cursor';
+import type { ApiDeps } from './context';
+import { ApiError, validationError } from './errors';
+import type { RouteDef } from './route-table';
+
+export const MAX_PAGE = 500;
+
+export const feedQuerySchema = z.object({
+  since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with offset' }).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+  cursor: z.string().min(1).optional(),
+});
+
+export const feedItemSchema = z.object({
+  id: z.number().int(),
+  external_id: z.string(),
+  odoo_id: z.number().int().nullable(),
+  processing_state: z.enum(SERVED_STATES),
+  changed_fields: z.array(z.string()),
+  is_new: z.boolean(),
+  updated_at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export const idsBodySchema = z.object({ ids: z.array(z.number().int().positive()).max(MAX_PAGE * 10) });
+
+const ackResultSchema = z.object({ acknowledged: z.array(z.number().int()), not_found: z.array(z.number().int()) });
+
+export function serializeFeedItem(row: SyncFields): z.infer<typeof feedItemSchema> {
+  return {
+    id: row.id,
+    external_id: row.externalId,
+    odoo_id: row.odooId,
+    processing_state: row.processingState as (typeof SERVED_STATES)[number],
+    changed_fields: row.unackedChangedFields,
+    is_new: row.isNew,
+    updated_at: row.changedAt.toISOString(),
+    data: row.data,
+  };
+}
+
+export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  return parsed.data;
+}
+
+function parseId(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [{ path: 'id', message: 'must be a positive integer' }]);
+  }
+  return id;
+}
+
+/** `GET/DELETE /api/v1/updated-<plural>` and friends, for one synced entity. */
+export function changeFeedRoutes<E extends SyncFields>(
+  deps: ApiDeps,
+  options: { plural: string; entity: EntitySchema<E>; tag: string },
+): RouteDef[] {
+  const base = `/api/v1/updated-${options.plural}`;
+  const em = () => deps.orm.em.fork() as EntityManager;
+  const findServed = async (id: number) => {
+    const row = await em().findOne(options.entity, { id, processingState: { $in: SERVED_STATES } } as unknown as FilterQuery<E>);
+    if (!row) throw new ApiError(404, 'not_found', `No ${options.plural} record with id ${id}`);
+    return row;
+  };
+  const ackResult = (r: { acknowledged: number[]; unknown: number[] }) => ({ acknowledged: r.acknowledged, not_found: r.unknown });
+
+  return [
+    {
+      method: 'get',
+      path: base,
+      scope: 'webshop',
+      operationId: `list_updated_${options.plural}`,
+      summary: `Changed ${options.plural} not yet acknowledged, oldest change first`,
+      tag: options.tag,
+      query: feedQuerySchema,
+      responses: {
+        200: { description: 'A page of changes', schema: z.object({ items: z.array(feedItemSchema), next_cursor: z.string().nullable() }) },
+        400: { description: 'Bad query parameter' },
+      },
+      handler: async (ctx) => {
+        const q = parseQuery(feedQuerySchema, ctx.query);
+        const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+        if (after === null) {
+          throw new ApiError(400, 'validation_failed', 'The request is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued' }]);
+        }
+        const page = await readChangeFeed(em(), options.entity, { since: q.since ? new Date(q.since) : undefined, after, limit: q.limit });
+        ctx.body = { items: page.items.map(serializeFeedItem), next_cursor: page.nextCursor };
+      },
+    },
+    {
+      method: 'get',
+      path: `${base}/:id`,
+      scope: 'webshop',
+      operationId: `get_updated_${options.plural}`,
+      summary: `One ${options.plural} record as the feed serves it`,
+      tag: options.tag,
+      responses: { 200: { description: 'The record', schema: feedItemSchema }, 404: { description: 'Unknown id' } },
+      handler: async (ctx) => {
+        ctx.body = serializeFeedItem(await findServed(parseId(ctx.params.id)));
+      },
+    },
+    {
+      method: 'delete',
+      path: `${base}/:id`,
+      scope: 'webshop',
+      operationId: `ack_updated_${options.plural}`,
+      summary: `Acknowledge one ${options.plural} change (idempotent)`,
+      tag: options.tag,
+      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema }, 404: { description: 'Unknown id' } },
+      handler: async (ctx) => {
+        const id = parseId(ctx.params.id);
+        const result = await acknowledge(em(), options.entity, [id]);
+        if (result.unknown.length) throw new ApiError(404, 'not_found', `No ${options.plural} record with id ${id}`);
+        ctx.body = ackResult(result);
+      },
+    },
+    {
+      method: 'post',
+      path: `${base}/batch-delete`,
+      scope: 'webshop',
+      operationId: `batch_ack_updated_${options.plural}`,
+      summary: `Acknowledge many ${options.plural} changes; unknown or already acknowledged ids are not errors`,
+      tag: options.tag,
+      requestBody: idsBodySchema,
+      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      handler: async (ctx) => {
+        const body = parseQuery(idsBodySchema, ctx.request.body);
+        ctx.body = ackResult(await acknowledge(em(), options.entity, [...new Set(body.ids)]));
+      },
+    },
+  ];
+}

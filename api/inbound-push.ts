@@ -1,0 +1,116 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { z } from 'zod';
+import type { SyncFields } from '../entities/sync-fields';
+import { importRecords, type AcceptedRecord } from '../sync/inbound-importer';
+import type { InboundSpec } from '../sync/inbound-spec';
+import type { ApiDeps } from './context';
+import { ApiError, zodDetails, type ErrorDetail } from './errors';
+import type { RouteDef } from './route-table';
+
+export const MAX_BATCH = 1000;
+
+export const pushResultSchema = z.object({
+  success: z.boolean(),
+  processed: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  errors: z.array(
+    z.object({
+      index: z.number().int(),
+      external_id: z.string().nullable(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string().optional(), message: z.string() })),
+    }),
+  ),
+});
+export type PushResult = z.infer<typeof pushResultSchema>;
+
+type RawRecord = Record<string, unknown>;
+
+/** Splits a push into its records: the single-record form, or `{"<batchKey>": [...]}`. */
+function recordsOf(body: unknown, batchKey: string): { records: unknown[]; batch: boolean } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+      { path: '', message: `expected a record object or {"${batchKey}": [...]}` },
+    ]);
+  }
+  if (!(batchKey in body)) return { records: [body], batch: false };
+  const list = (body as RawRecord)[batchKey];
+  if (!Array.isArray(list)) {
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [{ path: batchKey, message: 'expected an array' }]);
+  }
+  if (list.length > MAX_BATCH) {
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+      { path: batchKey, message: `at most ${MAX_BATCH} records per batch (got ${list.length})` },
+    ]);
+  }
+  return { records: list, batch: true };
+}
+
+function describe(details: ErrorDetail[]): string {
+  return details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+}
+
+/** Validates, stores and hands off one push of `spec`'s entity type. */
+export async function handlePush(deps: ApiDeps, spec: InboundSpec<unknown, SyncFields>, body: unknown): Promise<PushResult> {
+  const { records, batch } = recordsOf(body, spec.batchKey);
+  const accepted: AcceptedRecord<unknown>[] = [];
+  const errors: PushResult['errors'] = [];
+  records.forEach((raw, index) => {
+    const parsed = spec.schema.safeParse(raw);
+    if (parsed.success) {
+      accepted.push({ index, record: parsed.data, raw: raw as RawRecord });
+      return;
+    }
+    const details = zodDetails(parsed.error.issues, batch ? [spec.batchKey, index] : []);
+    const externalId = (raw as RawRecord | null)?.external_id;
+    errors.push({ index, external_id: typeof externalId === 'string' ? externalId : null, message: describe(details), details });
+  });
+  if (!batch && errors.length > 0) {
+    throw new ApiError(400, 'validation_failed', 'The record is not valid', errors[0]!.details);
+  }
+
+  const outcomes = accepted.length ? await importRecords(deps.orm.em as EntityManager, spec, accepted) : [];
+  const count = (status: string) => outcomes.filter((o) => o.status === status).length;
+  const toDispatch = [...new Set(outcomes.filter((o) => o.status !== 'unchanged').map((o) => o.externalId))];
+  if (toDispatch.length) await deps.dispatcher.dispatch(spec.entityType, toDispatch);
+
+  const result: PushResult = {
+    success: errors.length === 0,
+    processed: outcomes.length,
+    created: count('created'),
+    updated: count('updated'),
+    unchanged: count('unchanged'),
+    errors,
+  };
+  for (const outcome of ['created', 'updated', 'unchanged'] as const) {
+    if (result[outcome]) deps.metrics.inboundRecords.inc({ entity_type: spec.entityType, outcome }, result[outcome]);
+  }
+  if (errors.length) deps.metrics.inboundRecords.inc({ entity_type: spec.entityType, outcome: 'invalid' }, errors.length);
+  return result;
+}
+
+/** The `POST` route through which Odoo pushes one entity type. */
+export function inboundPushRoute(
+  deps: ApiDeps,
+  spec: InboundSpec<unknown, SyncFields>,
+  options: { path: string; tag: string; recordSchema: z.ZodType },
+): RouteDef {
+  return {
+    method: 'post',
+    path: options.path,
+    scope: 'odoo',
+    operationId: `push_${spec.batchKey}`,
+    summary: `Push one ${spec.entityType} or a batch {"${spec.batchKey}": [...]} of up to ${MAX_BATCH}`,
+    tag: options.tag,
+    requestBody: z.union([options.recordSchema, z.object({ [spec.batchKey]: z.array(options.recordSchema).max(MAX_BATCH) })]),
+    responses: {
+      200: { description: 'Every accepted record is durably stored; invalid ones are listed in errors', schema: pushResultSchema },
+      400: { description: 'Malformed JSON, or an invalid single record' },
+    },
+    handler: async (ctx) => {
+      ctx.body = await handlePush(deps, spec, ctx.request.body);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const DEFAULT_TASK_QUEUE = 'odoo-webshop-sync';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use ms, s, m, h or d)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)), {
+      message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: optionalUrl(['mysql', 'mariadb']),
+  LEGACY_DATABASE_URL: optionalUrl(['postgresql', 'postgres']),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim() : undefined)),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  DEPENDENCY_GRACE_PERIOD: duration('5m'),
+  STUB_STALE_AFTER: duration('7d'),
+  PENDING_SWEEP_INTERVAL: duration('15s'),
+  ODOO_URL: optionalUrl(['http', 'https']),
+  ODOO_DB: z.string().optional(),
+  ODOO_LOGIN: z.string().optional(),
+  ODOO_API_KEY: z.string().optional(),
+  ODOO_PROTOCOL: z.enum(['jsonrpc', 'json2']).default('jsonrpc'),
+  BODY_LIMIT: z.string().default('5mb'),
+  TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VAR_DIR: z.string().default(path.join(PROJECT_ROOT, 'var')),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  /** `mysql://...` or a path to the embedded SQLite file. */
+  database: { kind: 'mysql'; url: string } | { kind: 'sqlite'; file: string };
+  legacyDatabaseUrl: string | undefined;
+  temporal: {
+    /** Undefined: start the embedded dev server. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    devServerPort: number;
+    uiPort: number;
+  };
+  dependencyGracePeriodMs: number;
+  stubStaleAfterMs: number;
+  pendingSweepIntervalMs: number;
+  odoo:
+    | { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' }
+    | undefined;
+  bodyLimit: string;
+  tokenRateLimitPerMinute: number;
+  logLevel: Env['LOG_LEVEL'];
+  varDir: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const odooComplete = e.ODOO_URL && e.ODOO_DB && e.ODOO_LOGIN && e.ODOO_API_KEY;
+  return {
+    port: e.PORT,
+    database: e.DATABASE_URL
+      ? { kind: 'mysql', url: e.DATABASE_URL.replace(/^mariadb:/, 'mysql:') }
+      : { kind: 'sqlite', file: path.join(e.VAR_DIR, 'sync.sqlite') },
+    legacyDatabaseUrl: e.LEGACY_DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      devServerPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    dependencyGracePeriodMs: e.DEPENDENCY_GRACE_PERIOD,
+    stubStaleAfterMs: e.STUB_STALE_AFTER,
+    pendingSweepIntervalMs: e.PENDING_SWEEP_INTERVAL,
+    odoo: odooComplete
+      ? {
+          url: e.ODOO_URL!,
+          db: e.ODOO_DB!,
+          login: e.ODOO_LOGIN!,
+          apiKey: e.ODOO_API_KEY!,
+          protocol: e.ODOO_PROTOCOL,
+        }
+      : undefined,
+    bodyLimit: e.BODY_LIMIT,
+    tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,
+    logLevel: e.LOG_LEVEL,
+    varDir: e.VAR_DIR,
+  };
+}

@@ -1,0 +1,53 @@
+import { EntitySchema } from '@mikro-orm/core';
+import { bigintId, datetime } from './sync-fields';
+
+/** A product's price on one pricelist, extracted from the product push. */
+export interface PricelistItem {
+  id: number;
+  /** Identity of the item within its pricelist: pricelist, product, minimum quantity and validity dates. */
+  itemKey: string;
+  pricelistId: string;
+  productExternalId: string;
+  minQuantity: number;
+  price: number;
+  previousPrice: number | null;
+  /** Set only when the price really changed; cleared when the webshop acknowledges it. */
+  priceChanged: boolean;
+  isPromo: boolean;
+  isAction: boolean;
+  dateStart: Date | null;
+  dateEnd: Date | null;
+  data: Record<string, unknown>;
+  changedAt: Date;
+  acknowledgedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const PricelistItemSchema = new EntitySchema<PricelistItem>({
+  name: 'PricelistItem',
+  tableName: 'pricelist_items',
+  properties: {
+    id: bigintId(),
+    itemKey: { type: 'string', length: 255, unique: true },
+    pricelistId: { type: 'string', length: 64 },
+    productExternalId: { type: 'string', length: 191, index: true },
+    minQuantity: { type: 'double', default: 0 },
+    price: { type: 'double' },
+    previousPrice: { type: 'double', nullable: true },
+    priceChanged: { type: 'boolean', default: false },
+    isPromo: { type: 'boolean', default: false },
+    isAction: { type: 'boolean', default: false },
+    dateStart: { ...datetime, nullable: true },
+    dateEnd: { ...datetime, nullable: true },
+    data: { type: 'json' },
+    changedAt: { ...datetime },
+    acknowledgedAt: { ...datetime, nullable: true },
+    createdAt: { ...datetime },
+    updatedAt: { ...datetime },
+  },
+  indexes: [
+    { name: 'pricelist_items_changed_idx', properties: ['priceChanged', 'changedAt', 'id'] },
+    { name: 'pricelist_items_pricelist_idx', properties: ['pricelistId', 'id'] },
+  ],
+});

@@ -1,0 +1,61 @@
+import { BigIntType, type EntityKey } from '@mikro-orm/core';
+import type { ProcessingState } from './processing-state';
+
+/** Columns every synced record carries: identity, payload snapshots, change tracking and processing state. */
+export interface SyncFields {
+  id: number;
+  externalId: string;
+  odooId: number | null;
+  data: Record<string, unknown>;
+  previousData: Record<string, unknown> | null;
+  /** Field paths changed by the last push. */
+  changedFields: string[];
+  /** Field paths changed since the webshop last acknowledged the record. */
+  unackedChangedFields: string[];
+  processingState: ProcessingState;
+  errorMessage: string | null;
+  retryCount: number;
+  /** True until the webshop has acknowledged the record once. */
+  isNew: boolean;
+  /** Odoo's write_date of the stored version. */
+  sourceWriteDate: Date | null;
+  /** Bumped on every real change; orders the delta feed. */
+  changedAt: Date;
+  /** True while a change awaits the webshop's acknowledgement. */
+  feedPending: boolean;
+  acknowledgedAt: Date | null;
+  stubCreatedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const datetime = { type: 'datetime', length: 3 } as const;
+export const bigintId = () => ({ type: new BigIntType('number'), primary: true, autoincrement: true }) as const;
+export const bigintRef = () => ({ type: new BigIntType('number') }) as const;
+
+export const syncFieldProperties = {
+  id: bigintId(),
+  externalId: { type: 'string', length: 191, unique: true },
+  odooId: { type: 'integer', nullable: true, index: true },
+  data: { type: 'json' },
+  previousData: { type: 'json', nullable: true },
+  changedFields: { type: 'json' },
+  unackedChangedFields: { type: 'json' },
+  processingState: { type: 'string', length: 32, index: true },
+  errorMessage: { type: 'text', nullable: true },
+  retryCount: { type: 'integer', default: 0 },
+  isNew: { type: 'boolean', default: true },
+  sourceWriteDate: { ...datetime, nullable: true },
+  changedAt: { ...datetime },
+  feedPending: { type: 'boolean', default: false },
+  acknowledgedAt: { ...datetime, nullable: true },
+  stubCreatedAt: { ...datetime, nullable: true },
+  createdAt: { ...datetime },
+  updatedAt: { ...datetime },
+} as const;
+
+/** The feed reads unacknowledged changes oldest first; this index serves that keyset scan. */
+export const feedIndex = <T extends SyncFields>(table: string) => ({
+  name: `${table}_feed_idx`,
+  properties: ['feedPending', 'changedAt', 'id'] as EntityKey<T>[],
+});

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122025658_initial } from './Migration20261122025658-initial';
+
+/** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261122025658-initial', class: Migration20261122025658_initial },
+];

@@ -1,0 +1,40 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric the service exports, on one registry per process. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly inboundRecords = new Counter({
+    name: 'inbound_records_total',
+    help: 'Records pushed by Odoo, by entity type and outcome (created, updated, unchanged, invalid)',
+    labelNames: ['entity_type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workflowStarts = new Counter({
+    name: 'workflow_signal_with_start_total',
+    help: 'Signal-with-start calls for inbound records, by entity type and result (ok, deferred)',
+    labelNames: ['entity_type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly stubUpgradeAge = new Histogram({
+    name: 'stub_upgrade_age_seconds',
+    help: 'Age of a stub when Odoo pushed its full record',
+    labelNames: ['entity_type'] as const,
+    buckets: [1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,30 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiApp } from '../api/app';
+import type { Config } from '../config/config';
+import type { Logger } from '../observability/logger';
+import { InboundDispatcher } from '../sync/inbound-dispatcher';
+import type { Resources } from './resources';
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(config: Config, log: Logger, resources: Resources, port = config.port): Promise<RunningApi> {
+  const dispatcher = new InboundDispatcher(resources.temporal.client, config.temporal.taskQueue, resources.metrics, log);
+  const { app } = createApiApp({ config, log, dispatcher, ...resources });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,69 @@
+import type { Client } from '@temporalio/client';
+import type { EntityType } from '../entities/processing-state';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { inboundWorkflowId } from '../workflows/ids';
+import { recordChangedSignal, type inboundRecordWorkflow } from '../workflows/inbound-record';
+import { SEARCH_ATTRIBUTES } from '../worker/search-attributes';
+
+const PARALLEL_CALLS = 32;
+const CALL_DEADLINE_MS = 5_000;
+
+/**
+ * Hands stored records to their workflows with signal-with-start: a running workflow gets a signal, a
+ * finished or missing one is started. A record whose hand-off fails stays `pending` in the database and
+ * the pending-record sweep hands it off again later, so a push is never lost between store and start.
+ */
+export class InboundDispatcher {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  async dispatch(entityType: EntityType, externalIds: readonly string[]): Promise<{ started: number; deferred: number }> {
+    let started = 0;
+    let deferred = 0;
+    let unavailable = false;
+    const queue = [...externalIds];
+    const run = async () => {
+      for (let externalId = queue.shift(); externalId !== undefined; externalId = queue.shift()) {
+        if (unavailable) {
+          deferred++;
+          continue;
+        }
+        try {
+          await this.signalWithStart(entityType, externalId);
+          started++;
+        } catch (err) {
+          deferred++;
+          unavailable = true;
+          this.log.warn({ err, entityType, externalId }, 'Temporal unreachable; record stays pending for the sweep');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, queue.length) }, run));
+    this.metrics.workflowStarts.inc({ entity_type: entityType, result: 'ok' }, started);
+    if (deferred) this.metrics.workflowStarts.inc({ entity_type: entityType, result: 'deferred' }, deferred);
+    return { started, deferred };
+  }
+
+  private async signalWithStart(entityType: EntityType, externalId: string): Promise<void> {
+    await this.client.withDeadline(Date.now() + CALL_DEADLINE_MS, () =>
+      this.client.workflow.signalWithStart<typeof inboundRecordWorkflow, []>('inboundRecordWorkflow', {
+        workflowId: inboundWorkflowId(entityType, externalId),
+        taskQueue: this.taskQueue,
+        args: [{ entityType, externalId }],
+        signal: recordChangedSignal,
+        signalArgs: [],
+        staticSummary: `Inbound ${entityType} ${externalId}`,
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.EntityType, value: entityType },
+          { key: SEARCH_ATTRIBUTES.ExternalId, value: externalId },
+          { key: SEARCH_ATTRIBUTES.ProcessingState, value: 'pending' },
+        ],
+      }),
+    );
+  }
+}

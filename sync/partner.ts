@@ -1,0 +1,20 @@
+import { PartnerSchema, type Partner } from '../entities/partner';
+import type { InboundSpec } from './inbound-spec';
+import { partnerRecordSchema, type PartnerRecord } from './records/partner';
+
+/** Maps a pushed partner onto its row. */
+export const partnerInbound: InboundSpec<PartnerRecord, Partner> = {
+  entityType: 'partner',
+  batchKey: 'partners',
+  schema: partnerRecordSchema,
+  entity: PartnerSchema,
+  externalIdOf: (r) => r.external_id,
+  writeDateOf: (r) => r.write_date,
+  diffIgnore: ['write_date'],
+  columnsOf: (r) => ({
+    type: r.type,
+    parentExternalId: r.parent_external_id,
+    name: r.name,
+    email: r.email,
+  }),
+};

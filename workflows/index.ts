@@ -1,0 +1,1 @@
+export { inboundRecordWorkflow } from './inbound-record';
