@@ -1,0 +1,17 @@
+/** Production entry of the worker process (the API runs separately: api/main.ts). */
+import { loadConfig } from '../config/config';
+import { createLogger } from '../observability/logger';
+import { runUntilSignal } from '../runtime/process-lifecycle';
+import { openResources } from '../runtime/resources';
+import { startWorker } from '../runtime/worker-process';
+
+void runUntilSignal('worker', async (log, onStop) => {
+  const config = loadConfig();
+  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS must be set for the standalone worker (npm start embeds a server)');
+  const resources = await openResources(config, log, config.temporal.address);
+  onStop(() => resources.close());
+  const worker = await startWorker(config, log, resources, config.temporal.address);
+  onStop(() => worker.close());
+  log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  return worker.done;
+}, createLogger);
