@@ -31,7 +31,7 @@ export function primaryOrmOptions(database: Config['database']): Options {
       pool: { min: 1, max: 10 },
       extensions: [Migrator],
       // MySQL commits DDL implicitly, so migrations cannot be wrapped in transactions.
-      migrations: { migrationsList, transactional: false, snapshot: false },
+      migrations: { migrationsList, transactional: false, snapshot: false, silent: true },
     } as Options;
   }
   fs.mkdirSync(path.dirname(database.file), { recursive: true });

@@ -12,7 +12,7 @@ export const externalId = z
   .trim()
   .min(1, 'must not be empty')
   .max(191, 'must be at most 191 characters')
-  .regex(/^\S+$/, 'must not contain whitespace');
+  .regex(/^\S*$/, 'must not contain whitespace');
 
 export const optionalExternalId = z
   .union([externalId, z.literal(false), z.null()])

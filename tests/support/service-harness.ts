@@ -117,7 +117,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     async request(method, urlPath, requestOptions = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
-      const body = requestOptions.rawBody ?? (requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body));
+      const canHaveBody = method !== 'GET' && method !== 'HEAD';
+      const body = !canHaveBody ? undefined : requestOptions.rawBody ?? (requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body));
       const res = await fetch(`${api.url}${urlPath}`, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createApiApp } from '../../api/app';
+import { PROJECT_ROOT } from '../../config/config';
+import { PartnerSchema } from '../../entities/partner';
+import { createLogger } from '../../observability/logger';
+import { InboundDispatcher } from '../../sync/inbound-dispatcher';
+import { freePort } from '../support/free-port';
+import { eventually, startTestService, type TestService } from '../support/service-harness';
+
+jest.setTimeout(180_000);
+
+/** The production worker entry point, as its own process, so it can be killed outright. */
+function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker/main.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker running')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output.slice(-2000)}`)));
+  });
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+describe('an accepted push survives crashes', () => {
+  let service: TestService;
+  let odoo: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    service = await startTestService({ withWorker: false });
+    odoo = await service.token(['odoo']);
+  });
+  afterAll(async () => {
+    await Promise.all(children.map(kill));
+    await service.stop();
+  });
+
+  const states = async (prefix: string) => {
+    const rows = await service.resources.orm.em.fork().find(PartnerSchema, { externalId: { $like: `${prefix}%` } });
+    return rows.map((r) => r.processingState);
+  };
+
+  it('processes every record once when the worker is killed right after the 200 and restarted', async () => {
+    const first = await spawnWorker(service.env);
+    children.push(first);
+    const partners = Array.from({ length: 50 }, (_, i) => ({ external_id: `KILL-${i}`, type: 'C', name: `Partner ${i}` }));
+    const push = await service.request('POST', '/api/v1/partners', { token: odoo, body: { partners } });
+    expect(push.status).toBe(200);
+    expect(push.body.created).toBe(50);
+    await kill(first);
+
+    children.push(await spawnWorker(service.env));
+    await eventually(async () => ((await states('KILL-')).every((s) => s === 'processed') ? true : undefined), 60_000, 'all processed');
+    expect(await states('KILL-')).toHaveLength(50);
+    const runs = [];
+    for await (const wf of service.resources.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "partner:KILL-" AND TaskQueue = "${service.config.temporal.taskQueue}"` })) {
+      runs.push(wf.workflowId);
+    }
+    expect(new Set(runs).size).toBe(50);
+  });
+
+  it('stores the push as pending when Temporal is unreachable and hands it off once it can', async () => {
+    await service.startWorker();
+    const closedPort = await freePort();
+    const deadConnection = Connection.lazy({ address: `127.0.0.1:${closedPort}`, connectTimeout: '1s' });
+    const log = createLogger('silent');
+    const dispatcher = new InboundDispatcher(new Client({ connection: deadConnection }), service.config.temporal.taskQueue, service.resources.metrics, log);
+    const { app } = createApiApp({ ...service.resources, config: service.config, log, dispatcher });
+    const server = app.listen(0);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/partners`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${odoo}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ external_id: 'OUTAGE-1', type: 'B', name: 'Stored during an outage' }),
+      });
+      expect(res.status).toBe(200);
+      const deferred = await service.resources.metrics.workflowStarts.get();
+      expect(deferred.values).toContainEqual(expect.objectContaining({ labels: { entity_type: 'partner', result: 'deferred' }, value: 1 }));
+      expect(await states('OUTAGE-')).toHaveLength(1);
+      // The worker's sweep finds it and starts its workflow.
+      await eventually(async () => ((await states('OUTAGE-'))[0] === 'processed' ? true : undefined), 60_000, 'processed after the outage');
+      const handle = service.resources.temporal.client.workflow.getHandle('partner:OUTAGE-1');
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+    } finally {
+      server.close();
+      await deadConnection.close();
+    }
+  });
+});
