@@ -24,9 +24,16 @@ export function inboundRecordActivities({ orm, metrics }: InboundRecordDeps) {
     async processInboundRecord(input: { entityType: EntityType; externalId: string }): Promise<ProcessResult> {
       const spec = inboundSpecFor(input.entityType);
       const em = orm.em.fork() as EntityManager;
-      const row = await em.findOne(spec.entity, { externalId: input.externalId }, { fields: ['id', 'processingState', 'updatedAt', 'stubCreatedAt', 'errorMessage'] });
+      const row = await em.findOne(
+        spec.entity,
+        { externalId: input.externalId },
+        { fields: ['id', 'processingState', 'updatedAt', 'stubCreatedAt', 'errorMessage'] },
+      );
       if (!row) {
-        throw ApplicationFailure.nonRetryable(`No stored ${input.entityType} with external id ${input.externalId}`, 'RecordNotFound');
+        throw ApplicationFailure.nonRetryable(
+          `No stored ${input.entityType} with external id ${input.externalId}`,
+          'RecordNotFound',
+        );
       }
       if (row.processingState !== 'pending' && row.processingState !== 'processing') {
         return { state: row.processingState, errorMessage: row.errorMessage };
@@ -41,7 +48,11 @@ export function inboundRecordActivities({ orm, metrics }: InboundRecordDeps) {
       if (row.stubCreatedAt) {
         const ageSeconds = (now.getTime() - row.stubCreatedAt.getTime()) / 1000;
         metrics.stubUpgradeAge.observe({ entity_type: input.entityType }, ageSeconds);
-        log.info('stub upgraded', { entityType: input.entityType, externalId: input.externalId, stubAgeSeconds: ageSeconds });
+        log.info('stub upgraded', {
+          entityType: input.entityType,
+          externalId: input.externalId,
+          stubAgeSeconds: ageSeconds,
+        });
         await em.nativeUpdate(spec.entity, { id: row.id }, { stubCreatedAt: null });
       }
       return { state: 'processed', errorMessage: null };

@@ -51,7 +51,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 404) notFound(ctx);
-    else if (ctx.status === 405) sendError(ctx, new ApiError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`));
+    else if (ctx.status === 405)
+      sendError(ctx, new ApiError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`));
   });
 
   mountHealthRoutes(router, deps);

@@ -53,7 +53,9 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.ou
 function parseId(raw: string | undefined): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id <= 0) {
-    throw new ApiError(400, 'validation_failed', 'The request is not valid', [{ path: 'id', message: 'must be a positive integer' }]);
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+      { path: 'id', message: 'must be a positive integer' },
+    ]);
   }
   return id;
 }
@@ -66,11 +68,17 @@ export function changeFeedRoutes<E extends SyncFields>(
   const base = `/api/v1/updated-${options.plural}`;
   const em = () => deps.orm.em.fork() as EntityManager;
   const findServed = async (id: number) => {
-    const row = await em().findOne(options.entity, { id, processingState: { $in: SERVED_STATES } } as unknown as FilterQuery<E>);
+    const row = await em().findOne(options.entity, {
+      id,
+      processingState: { $in: SERVED_STATES },
+    } as unknown as FilterQuery<E>);
     if (!row) throw new ApiError(404, 'not_found', `No ${options.plural} record with id ${id}`);
     return row;
   };
-  const ackResult = (r: { acknowledged: number[]; unknown: number[] }) => ({ acknowledged: r.acknowledged, not_found: r.unknown });
+  const ackResult = (r: { acknowledged: number[]; unknown: number[] }) => ({
+    acknowledged: r.acknowledged,
+    not_found: r.unknown,
+  });
 
   return [
     {
@@ -82,16 +90,25 @@ export function changeFeedRoutes<E extends SyncFields>(
       tag: options.tag,
       query: feedQuerySchema,
       responses: {
-        200: { description: 'A page of changes', schema: z.object({ items: z.array(feedItemSchema), next_cursor: z.string().nullable() }) },
+        200: {
+          description: 'A page of changes',
+          schema: z.object({ items: z.array(feedItemSchema), next_cursor: z.string().nullable() }),
+        },
         400: { description: 'Bad query parameter' },
       },
       handler: async (ctx) => {
         const q = parseQuery(feedQuerySchema, ctx.query);
         const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
         if (after === null) {
-          throw new ApiError(400, 'validation_failed', 'The request is not valid', [{ path: 'cursor', message: 'is not a cursor this API issued' }]);
+          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+            { path: 'cursor', message: 'is not a cursor this API issued' },
+          ]);
         }
-        const page = await readChangeFeed(em(), options.entity, { since: q.since ? new Date(q.since) : undefined, after, limit: q.limit });
+        const page = await readChangeFeed(em(), options.entity, {
+          since: q.since ? new Date(q.since) : undefined,
+          after,
+          limit: q.limit,
+        });
         ctx.body = { items: page.items.map(serializeFeedItem), next_cursor: page.nextCursor };
       },
     },
@@ -114,7 +131,10 @@ export function changeFeedRoutes<E extends SyncFields>(
       operationId: `ack_updated_${options.plural}`,
       summary: `Acknowledge one ${options.plural} change (idempotent)`,
       tag: options.tag,
-      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema }, 404: { description: 'Unknown id' } },
+      responses: {
+        200: { description: 'What was acknowledged', schema: ackResultSchema },
+        404: { description: 'Unknown id' },
+      },
       handler: async (ctx) => {
         const id = parseId(ctx.params.id);
         const result = await acknowledge(em(), options.entity, [id]);

@@ -38,7 +38,10 @@ export function mountHealthRoutes(router: Router, deps: ApiDeps): void {
       check(() => deps.temporal.connection.workflowService.getSystemInfo({})),
       deps.legacyOrm
         ? check(() => deps.legacyOrm!.em.getConnection().execute('select 1'))
-        : Promise.resolve<CheckResult>({ status: 'not_configured', note: 'LEGACY_DATABASE_URL is not set: legacy fallback off' }),
+        : Promise.resolve<CheckResult>({
+            status: 'not_configured',
+            note: 'LEGACY_DATABASE_URL is not set: legacy fallback off',
+          }),
     ]);
     const odoo: CheckResult = deps.config.odoo
       ? { status: 'up' }
@@ -49,7 +52,17 @@ export function mountHealthRoutes(router: Router, deps: ApiDeps): void {
       .map(([name]) => name);
     ctx.status = down.length ? 503 : 200;
     ctx.body = down.length
-      ? { error: { code: 'not_ready', message: `Not ready: ${down.join(', ')} down`, details: down.map((name) => ({ path: name, message: (checks[name as keyof typeof checks] as { error: string }).error })) }, checks }
+      ? {
+          error: {
+            code: 'not_ready',
+            message: `Not ready: ${down.join(', ')} down`,
+            details: down.map((name) => ({
+              path: name,
+              message: (checks[name as keyof typeof checks] as { error: string }).error,
+            })),
+          },
+          checks,
+        }
       : { status: 'ready', checks };
   });
 

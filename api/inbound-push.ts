@@ -38,7 +38,9 @@ function recordsOf(body: unknown, batchKey: string): { records: unknown[]; batch
   if (!(batchKey in body)) return { records: [body], batch: false };
   const list = (body as RawRecord)[batchKey];
   if (!Array.isArray(list)) {
-    throw new ApiError(400, 'validation_failed', 'The request is not valid', [{ path: batchKey, message: 'expected an array' }]);
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+      { path: batchKey, message: 'expected an array' },
+    ]);
   }
   if (list.length > MAX_BATCH) {
     throw new ApiError(400, 'validation_failed', 'The request is not valid', [
@@ -53,7 +55,11 @@ function describe(details: ErrorDetail[]): string {
 }
 
 /** Validates, stores and hands off one push of `spec`'s entity type. */
-export async function handlePush(deps: ApiDeps, spec: InboundSpec<unknown, SyncFields>, body: unknown): Promise<PushResult> {
+export async function handlePush(
+  deps: ApiDeps,
+  spec: InboundSpec<unknown, SyncFields>,
+  body: unknown,
+): Promise<PushResult> {
   const { records, batch } = recordsOf(body, spec.batchKey);
   const accepted: AcceptedRecord<unknown>[] = [];
   const errors: PushResult['errors'] = [];
@@ -65,7 +71,12 @@ export async function handlePush(deps: ApiDeps, spec: InboundSpec<unknown, SyncF
     }
     const details = zodDetails(parsed.error.issues, batch ? [spec.batchKey, index] : []);
     const externalId = (raw as RawRecord | null)?.external_id;
-    errors.push({ index, external_id: typeof externalId === 'string' ? externalId : null, message: describe(details), details });
+    errors.push({
+      index,
+      external_id: typeof externalId === 'string' ? externalId : null,
+      message: describe(details),
+      details,
+    });
   });
   if (!batch && errors.length > 0) {
     throw new ApiError(400, 'validation_failed', 'The record is not valid', errors[0]!.details);
@@ -87,7 +98,8 @@ export async function handlePush(deps: ApiDeps, spec: InboundSpec<unknown, SyncF
   for (const outcome of ['created', 'updated', 'unchanged'] as const) {
     if (result[outcome]) deps.metrics.inboundRecords.inc({ entity_type: spec.entityType, outcome }, result[outcome]);
   }
-  if (errors.length) deps.metrics.inboundRecords.inc({ entity_type: spec.entityType, outcome: 'invalid' }, errors.length);
+  if (errors.length)
+    deps.metrics.inboundRecords.inc({ entity_type: spec.entityType, outcome: 'invalid' }, errors.length);
   return result;
 }
 
@@ -104,9 +116,15 @@ export function inboundPushRoute(
     operationId: `push_${spec.batchKey}`,
     summary: `Push one ${spec.entityType} or a batch {"${spec.batchKey}": [...]} of up to ${MAX_BATCH}`,
     tag: options.tag,
-    requestBody: z.union([options.recordSchema, z.object({ [spec.batchKey]: z.array(options.recordSchema).max(MAX_BATCH) })]),
+    requestBody: z.union([
+      options.recordSchema,
+      z.object({ [spec.batchKey]: z.array(options.recordSchema).max(MAX_BATCH) }),
+    ]),
     responses: {
-      200: { description: 'Every accepted record is durably stored; invalid ones are listed in errors', schema: pushResultSchema },
+      200: {
+        description: 'Every accepted record is durably stored; invalid ones are listed in errors',
+        schema: pushResultSchema,
+      },
       400: { description: 'Malformed JSON, or an invalid single record' },
     },
     handler: async (ctx) => {

@@ -5,12 +5,17 @@ import { startApiServer } from '../runtime/api-server';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
 
-void runUntilSignal('api', async (log, onStop) => {
-  const config = loadConfig();
-  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS must be set for the standalone API (npm start embeds a server)');
-  const resources = await openResources(config, log, config.temporal.address);
-  onStop(() => resources.close());
-  const api = await startApiServer(config, log, resources);
-  onStop(() => api.close());
-  log.info({ url: api.url }, 'API listening');
-}, createLogger);
+void runUntilSignal(
+  'api',
+  async (log, onStop) => {
+    const config = loadConfig();
+    if (!config.temporal.address)
+      throw new Error('TEMPORAL_ADDRESS must be set for the standalone API (npm start embeds a server)');
+    const resources = await openResources(config, log, config.temporal.address);
+    onStop(() => resources.close());
+    const api = await startApiServer(config, log, resources);
+    onStop(() => api.close());
+    log.info({ url: api.url }, 'API listening');
+  },
+  createLogger,
+);

@@ -37,7 +37,9 @@ function queryParameters(schema: z.ZodType | undefined) {
 /** The OpenAPI 3.1 document of every route, built from the same definitions the router mounts. */
 export function buildOpenApiDocument(routes: readonly RouteDef[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {
-    '/health': { get: { summary: 'Liveness', tags: ['operations'], security: [], responses: { 200: { description: 'Alive' } } } },
+    '/health': {
+      get: { summary: 'Liveness', tags: ['operations'], security: [], responses: { 200: { description: 'Alive' } } },
+    },
     '/ready': {
       get: {
         summary: 'Readiness: database, Temporal and (if configured) the legacy database',
@@ -46,17 +48,37 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
         responses: { 200: { description: 'Ready' }, 503: { description: 'Names what is down' } },
       },
     },
-    '/metrics': { get: { summary: 'Prometheus metrics', tags: ['operations'], security: [], responses: { 200: { description: 'Text format' } } } },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics',
+        tags: ['operations'],
+        security: [],
+        responses: { 200: { description: 'Text format' } },
+      },
+    },
   };
   for (const route of routes) {
     const path = toOpenApiPath(route.path);
-    const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const pathParams = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.responses)) {
-      responses[status] = r.schema ? { description: r.description, content: { 'application/json': { schema: jsonSchema(r.schema, 'output') } } } : { description: r.description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[status] = r.schema
+        ? { description: r.description, content: { 'application/json': { schema: jsonSchema(r.schema, 'output') } } }
+        : {
+            description: r.description,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          };
     }
     for (const [status, description] of Object.entries(STANDARD_ERRORS)) {
-      responses[status] ??= { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[status] ??= {
+        description,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     (paths[path] ??= {})[route.method] = {
       operationId: route.operationId,
@@ -64,7 +86,14 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
       tags: [route.tag],
       'x-required-scope': route.scope,
       parameters: [...pathParams, ...queryParameters(route.query)],
-      ...(route.requestBody ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.requestBody, 'input') } } } } : {}),
+      ...(route.requestBody
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.requestBody, 'input') } },
+            },
+          }
+        : {}),
       responses,
     };
   }
@@ -73,7 +102,8 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
     info: {
       title: 'odoo-webshop-sync',
       version,
-      description: 'Odoo pushes records, the webshop pulls acknowledged delta feeds and pushes its orders. Scopes: odoo, webshop, admin (admin may call everything).',
+      description:
+        'Odoo pushes records, the webshop pulls acknowledged delta feeds and pushes its orders. Scopes: odoo, webshop, admin (admin may call everything).',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -25,9 +25,7 @@ export async function createToken(em: EntityManager, input: NewToken): Promise<{
   return { token, secret };
 }
 
-export type TokenCheck =
-  | { ok: true; token: ApiToken }
-  | { ok: false; reason: 'unknown' | 'inactive' | 'expired' };
+export type TokenCheck = { ok: true; token: ApiToken } | { ok: false; reason: 'unknown' | 'inactive' | 'expired' };
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 

@@ -71,9 +71,7 @@ export interface Config {
   dependencyGracePeriodMs: number;
   stubStaleAfterMs: number;
   pendingSweepIntervalMs: number;
-  odoo:
-    | { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' }
-    | undefined;
+  odoo: { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' } | undefined;
   bodyLimit: string;
   tokenRateLimitPerMinute: number;
   logLevel: Env['LOG_LEVEL'];

@@ -1,8 +1,8 @@
-import { EntitySchema } from "@mikro-orm/core";
-import { JsonColumnType } from "./json-column";
-import { bigintId, datetime } from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { JsonColumnType } from './json-column';
+import { bigintId, datetime } from './sync-fields';
 
-export const TOKEN_SCOPES = ["odoo", "webshop", "admin"] as const;
+export const TOKEN_SCOPES = ['odoo', 'webshop', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface ApiToken {
@@ -20,15 +20,15 @@ export interface ApiToken {
 }
 
 export const ApiTokenSchema = new EntitySchema<ApiToken>({
-  name: "ApiToken",
-  tableName: "api_tokens",
+  name: 'ApiToken',
+  tableName: 'api_tokens',
   properties: {
     id: bigintId(),
-    name: { type: "string", length: 191 },
-    tokenHash: { type: "string", length: 64, unique: true },
-    prefix: { type: "string", length: 16 },
+    name: { type: 'string', length: 191 },
+    tokenHash: { type: 'string', length: 64, unique: true },
+    prefix: { type: 'string', length: 16 },
     scopes: { type: JsonColumnType },
-    active: { type: "boolean", default: true },
+    active: { type: 'boolean', default: true },
     expiresAt: { ...datetime, nullable: true },
     lastUsedAt: { ...datetime, nullable: true },
     createdAt: { ...datetime },

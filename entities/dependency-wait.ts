@@ -1,5 +1,5 @@
-import { EntitySchema } from "@mikro-orm/core";
-import { bigintId, datetime } from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { bigintId, datetime } from './sync-fields';
 
 /**
  * A workflow waiting for a record it depends on. When the dependency is processed, every waiter
@@ -14,13 +14,13 @@ export interface DependencyWait {
 }
 
 export const DependencyWaitSchema = new EntitySchema<DependencyWait>({
-  name: "DependencyWait",
-  tableName: "dependency_waits",
+  name: 'DependencyWait',
+  tableName: 'dependency_waits',
   properties: {
     id: bigintId(),
-    dependencyKey: { type: "string", length: 255, index: true },
-    waiterWorkflowId: { type: "string", length: 255, index: true },
+    dependencyKey: { type: 'string', length: 255, index: true },
+    waiterWorkflowId: { type: 'string', length: 255, index: true },
     createdAt: { ...datetime },
   },
-  uniques: [{ properties: ["dependencyKey", "waiterWorkflowId"] }],
+  uniques: [{ properties: ['dependencyKey', 'waiterWorkflowId'] }],
 });

@@ -1,13 +1,13 @@
-import { ApiTokenSchema } from "./api-token";
-import { DependencyWaitSchema } from "./dependency-wait";
-import { PartnerSchema } from "./partner";
-import { PricelistItemSchema } from "./pricelist-item";
-import { ProductSchema } from "./product";
-import { PurchaseOrderLineSchema, PurchaseOrderSchema } from "./purchase-order";
-import { SaleOrderLineSchema, SaleOrderSchema } from "./sale-order";
-import { StockSchema } from "./stock";
-import { LegacyPartnerSchema } from "./legacy/legacy-partner";
-import { LegacyProductSchema } from "./legacy/legacy-product";
+import { ApiTokenSchema } from './api-token';
+import { DependencyWaitSchema } from './dependency-wait';
+import { PartnerSchema } from './partner';
+import { PricelistItemSchema } from './pricelist-item';
+import { ProductSchema } from './product';
+import { PurchaseOrderLineSchema, PurchaseOrderSchema } from './purchase-order';
+import { SaleOrderLineSchema, SaleOrderSchema } from './sale-order';
+import { StockSchema } from './stock';
+import { LegacyPartnerSchema } from './legacy/legacy-partner';
+import { LegacyProductSchema } from './legacy/legacy-product';
 
 export const primaryEntities = [
   ProductSchema,

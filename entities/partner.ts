@@ -1,7 +1,7 @@
-import { EntitySchema } from "@mikro-orm/core";
-import { feedIndex, syncFieldProperties, type SyncFields } from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { feedIndex, syncFieldProperties, type SyncFields } from './sync-fields';
 
-export const PARTNER_TYPES = ["B", "C", "D", "O"] as const;
+export const PARTNER_TYPES = ['B', 'C', 'D', 'O'] as const;
 export type PartnerType = (typeof PARTNER_TYPES)[number];
 
 export interface Partner extends SyncFields {
@@ -13,19 +13,19 @@ export interface Partner extends SyncFields {
 }
 
 export const PartnerSchema = new EntitySchema<Partner>({
-  name: "Partner",
-  tableName: "partners",
+  name: 'Partner',
+  tableName: 'partners',
   properties: {
     ...syncFieldProperties,
-    type: { type: "string", length: 1, nullable: true },
+    type: { type: 'string', length: 1, nullable: true },
     parentExternalId: {
-      type: "string",
+      type: 'string',
       length: 191,
       nullable: true,
       index: true,
     },
-    name: { type: "string", length: 255, nullable: true },
-    email: { type: "string", length: 255, nullable: true },
+    name: { type: 'string', length: 255, nullable: true },
+    email: { type: 'string', length: 255, nullable: true },
   },
-  indexes: [feedIndex("partners")],
+  indexes: [feedIndex('partners')],
 });

@@ -1,6 +1,6 @@
-import { EntitySchema } from "@mikro-orm/core";
-import { JsonColumnType } from "./json-column";
-import { bigintId, datetime } from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { JsonColumnType } from './json-column';
+import { bigintId, datetime } from './sync-fields';
 
 /** A product's price on one pricelist, extracted from the product push. */
 export interface PricelistItem {
@@ -26,19 +26,19 @@ export interface PricelistItem {
 }
 
 export const PricelistItemSchema = new EntitySchema<PricelistItem>({
-  name: "PricelistItem",
-  tableName: "pricelist_items",
+  name: 'PricelistItem',
+  tableName: 'pricelist_items',
   properties: {
     id: bigintId(),
-    itemKey: { type: "string", length: 255, unique: true },
-    pricelistId: { type: "string", length: 64 },
-    productExternalId: { type: "string", length: 191, index: true },
-    minQuantity: { type: "double", default: 0 },
-    price: { type: "double" },
-    previousPrice: { type: "double", nullable: true },
-    priceChanged: { type: "boolean", default: false },
-    isPromo: { type: "boolean", default: false },
-    isAction: { type: "boolean", default: false },
+    itemKey: { type: 'string', length: 255, unique: true },
+    pricelistId: { type: 'string', length: 64 },
+    productExternalId: { type: 'string', length: 191, index: true },
+    minQuantity: { type: 'double', default: 0 },
+    price: { type: 'double' },
+    previousPrice: { type: 'double', nullable: true },
+    priceChanged: { type: 'boolean', default: false },
+    isPromo: { type: 'boolean', default: false },
+    isAction: { type: 'boolean', default: false },
     dateStart: { ...datetime, nullable: true },
     dateEnd: { ...datetime, nullable: true },
     data: { type: JsonColumnType },
@@ -49,12 +49,12 @@ export const PricelistItemSchema = new EntitySchema<PricelistItem>({
   },
   indexes: [
     {
-      name: "pricelist_items_changed_idx",
-      properties: ["priceChanged", "changedAt", "id"],
+      name: 'pricelist_items_changed_idx',
+      properties: ['priceChanged', 'changedAt', 'id'],
     },
     {
-      name: "pricelist_items_pricelist_idx",
-      properties: ["pricelistId", "id"],
+      name: 'pricelist_items_pricelist_idx',
+      properties: ['pricelistId', 'id'],
     },
   ],
 });

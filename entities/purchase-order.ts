@@ -1,12 +1,5 @@
-import { EntitySchema } from "@mikro-orm/core";
-import {
-  bigintId,
-  bigintRef,
-  datetime,
-  feedIndex,
-  syncFieldProperties,
-  type SyncFields,
-} from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { bigintId, bigintRef, datetime, feedIndex, syncFieldProperties, type SyncFields } from './sync-fields';
 
 /** externalId is the Odoo external id, or the order's name when Odoo sent none. */
 export interface PurchaseOrder extends SyncFields {
@@ -32,38 +25,38 @@ export interface PurchaseOrderLine {
 }
 
 export const PurchaseOrderSchema = new EntitySchema<PurchaseOrder>({
-  name: "PurchaseOrder",
-  tableName: "purchase_orders",
+  name: 'PurchaseOrder',
+  tableName: 'purchase_orders',
   properties: {
     ...syncFieldProperties,
-    name: { type: "string", length: 191, index: true },
+    name: { type: 'string', length: 191, index: true },
     vendorExternalId: {
-      type: "string",
+      type: 'string',
       length: 191,
       nullable: true,
       index: true,
     },
-    state: { type: "string", length: 32, nullable: true },
-    createdBy: { type: "string", length: 191, nullable: true },
+    state: { type: 'string', length: 32, nullable: true },
+    createdBy: { type: 'string', length: 191, nullable: true },
     orderDate: { ...datetime, nullable: true },
-    sourceProductExternalId: { type: "string", length: 191, nullable: true },
+    sourceProductExternalId: { type: 'string', length: 191, nullable: true },
   },
-  indexes: [feedIndex("purchase_orders")],
+  indexes: [feedIndex('purchase_orders')],
 });
 
 export const PurchaseOrderLineSchema = new EntitySchema<PurchaseOrderLine>({
-  name: "PurchaseOrderLine",
-  tableName: "purchase_order_lines",
+  name: 'PurchaseOrderLine',
+  tableName: 'purchase_order_lines',
   properties: {
     id: bigintId(),
     purchaseOrderId: { ...bigintRef(), index: true },
-    lineNo: { type: "integer" },
-    productExternalId: { type: "string", length: 191, index: true },
-    quantity: { type: "double" },
-    qtyReceived: { type: "double", nullable: true },
-    priceUnit: { type: "double", nullable: true },
+    lineNo: { type: 'integer' },
+    productExternalId: { type: 'string', length: 191, index: true },
+    quantity: { type: 'double' },
+    qtyReceived: { type: 'double', nullable: true },
+    priceUnit: { type: 'double', nullable: true },
     datePlanned: { ...datetime, nullable: true },
-    repliedByVendor: { type: "boolean", nullable: true },
+    repliedByVendor: { type: 'boolean', nullable: true },
   },
-  uniques: [{ properties: ["purchaseOrderId", "lineNo"] }],
+  uniques: [{ properties: ['purchaseOrderId', 'lineNo'] }],
 });

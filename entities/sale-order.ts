@@ -1,25 +1,11 @@
-import { EntitySchema } from "@mikro-orm/core";
-import {
-  bigintId,
-  bigintRef,
-  datetime,
-  feedIndex,
-  syncFieldProperties,
-  type SyncFields,
-} from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { bigintId, bigintRef, datetime, feedIndex, syncFieldProperties, type SyncFields } from './sync-fields';
 
-export const SALE_ORDER_DIRECTIONS = ["inbound", "outbound"] as const;
+export const SALE_ORDER_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type SaleOrderDirection = (typeof SALE_ORDER_DIRECTIONS)[number];
 
 /** Where a webshop order stands on its way into Odoo. */
-export const SYNC_STATES = [
-  "pending",
-  "awaiting_dependency",
-  "syncing",
-  "synced",
-  "failed",
-  "cancelled",
-] as const;
+export const SYNC_STATES = ['pending', 'awaiting_dependency', 'syncing', 'synced', 'failed', 'cancelled'] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
 
 export interface SaleOrder extends SyncFields {
@@ -47,43 +33,43 @@ export interface SaleOrderLine {
 }
 
 export const SaleOrderSchema = new EntitySchema<SaleOrder>({
-  name: "SaleOrder",
-  tableName: "sale_orders",
+  name: 'SaleOrder',
+  tableName: 'sale_orders',
   properties: {
     ...syncFieldProperties,
     // Inbound and webshop order numbers live in different namespaces.
-    externalId: { type: "string", length: 191 },
-    direction: { type: "string", length: 8, index: true },
-    name: { type: "string", length: 255, nullable: true },
-    partnerExternalId: { type: "string", length: 191, index: true },
-    state: { type: "string", length: 32, nullable: true },
+    externalId: { type: 'string', length: 191 },
+    direction: { type: 'string', length: 8, index: true },
+    name: { type: 'string', length: 255, nullable: true },
+    partnerExternalId: { type: 'string', length: 191, index: true },
+    state: { type: 'string', length: 32, nullable: true },
     dateOrder: { ...datetime, nullable: true },
-    currency: { type: "string", length: 8, nullable: true },
-    amountTotal: { type: "double", nullable: true },
-    syncState: { type: "string", length: 32, nullable: true, index: true },
-    syncAttempts: { type: "integer", default: 0 },
-    lastSyncError: { type: "text", nullable: true },
+    currency: { type: 'string', length: 8, nullable: true },
+    amountTotal: { type: 'double', nullable: true },
+    syncState: { type: 'string', length: 32, nullable: true, index: true },
+    syncAttempts: { type: 'integer', default: 0 },
+    lastSyncError: { type: 'text', nullable: true },
   },
   uniques: [
     {
-      name: "sale_orders_direction_external_id_unique",
-      properties: ["direction", "externalId"],
+      name: 'sale_orders_direction_external_id_unique',
+      properties: ['direction', 'externalId'],
     },
   ],
-  indexes: [feedIndex("sale_orders")],
+  indexes: [feedIndex('sale_orders')],
 });
 
 export const SaleOrderLineSchema = new EntitySchema<SaleOrderLine>({
-  name: "SaleOrderLine",
-  tableName: "sale_order_lines",
+  name: 'SaleOrderLine',
+  tableName: 'sale_order_lines',
   properties: {
     id: bigintId(),
     saleOrderId: { ...bigintRef(), index: true },
-    lineNo: { type: "integer" },
-    productExternalId: { type: "string", length: 191, index: true },
-    quantity: { type: "double" },
-    priceUnit: { type: "double", nullable: true },
-    discount: { type: "double", nullable: true },
+    lineNo: { type: 'integer' },
+    productExternalId: { type: 'string', length: 191, index: true },
+    quantity: { type: 'double' },
+    priceUnit: { type: 'double', nullable: true },
+    discount: { type: 'double', nullable: true },
   },
-  uniques: [{ properties: ["saleOrderId", "lineNo"] }],
+  uniques: [{ properties: ['saleOrderId', 'lineNo'] }],
 });

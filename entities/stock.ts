@@ -1,5 +1,5 @@
-import { EntitySchema } from "@mikro-orm/core";
-import { feedIndex, syncFieldProperties, type SyncFields } from "./sync-fields";
+import { EntitySchema } from '@mikro-orm/core';
+import { feedIndex, syncFieldProperties, type SyncFields } from './sync-fields';
 
 /** One row per (supplier, product); externalId is `<supplier_external_id>/<product_external_id>`. */
 export interface Stock extends SyncFields {
@@ -14,29 +14,29 @@ export interface Stock extends SyncFields {
 }
 
 export const StockSchema = new EntitySchema<Stock>({
-  name: "Stock",
-  tableName: "stocks",
+  name: 'Stock',
+  tableName: 'stocks',
   properties: {
     ...syncFieldProperties,
-    supplierExternalId: { type: "string", length: 191 },
-    productExternalId: { type: "string", length: 191, index: true },
-    quantity: { type: "double" },
-    previousQuantity: { type: "double", nullable: true },
-    quantityChanged: { type: "boolean", default: false },
-    purchasePrice: { type: "double", nullable: true },
-    salePrice: { type: "double", nullable: true },
+    supplierExternalId: { type: 'string', length: 191 },
+    productExternalId: { type: 'string', length: 191, index: true },
+    quantity: { type: 'double' },
+    previousQuantity: { type: 'double', nullable: true },
+    quantityChanged: { type: 'boolean', default: false },
+    purchasePrice: { type: 'double', nullable: true },
+    salePrice: { type: 'double', nullable: true },
   },
   uniques: [
     {
-      name: "stocks_supplier_product_unique",
-      properties: ["supplierExternalId", "productExternalId"],
+      name: 'stocks_supplier_product_unique',
+      properties: ['supplierExternalId', 'productExternalId'],
     },
   ],
   indexes: [
-    feedIndex("stocks"),
+    feedIndex('stocks'),
     {
-      name: "stocks_changed_idx",
-      properties: ["quantityChanged", "changedAt", "id"],
+      name: 'stocks_changed_idx',
+      properties: ['quantityChanged', 'changedAt', 'id'],
     },
   ],
 });

@@ -1,6 +1,6 @@
-import { BigIntType, type EntityKey } from "@mikro-orm/core";
-import { JsonColumnType } from "./json-column";
-import type { ProcessingState } from "./processing-state";
+import { BigIntType, type EntityKey } from '@mikro-orm/core';
+import { JsonColumnType } from './json-column';
+import type { ProcessingState } from './processing-state';
 
 /** Columns every synced record carries: identity, payload snapshots, change tracking and processing state. */
 export interface SyncFields {
@@ -30,30 +30,30 @@ export interface SyncFields {
   updatedAt: Date;
 }
 
-export const datetime = { type: "datetime", length: 3 } as const;
+export const datetime = { type: 'datetime', length: 3 } as const;
 export const bigintId = () =>
   ({
-    type: new BigIntType("number"),
+    type: new BigIntType('number'),
     primary: true,
     autoincrement: true,
   }) as const;
-export const bigintRef = () => ({ type: new BigIntType("number") }) as const;
+export const bigintRef = () => ({ type: new BigIntType('number') }) as const;
 
 export const syncFieldProperties = {
   id: bigintId(),
-  externalId: { type: "string", length: 191, unique: true },
-  odooId: { type: "integer", nullable: true, index: true },
+  externalId: { type: 'string', length: 191, unique: true },
+  odooId: { type: 'integer', nullable: true, index: true },
   data: { type: JsonColumnType },
   previousData: { type: JsonColumnType, nullable: true },
   changedFields: { type: JsonColumnType },
   unackedChangedFields: { type: JsonColumnType },
-  processingState: { type: "string", length: 32, index: true },
-  errorMessage: { type: "text", nullable: true },
-  retryCount: { type: "integer", default: 0 },
-  isNew: { type: "boolean", default: true },
+  processingState: { type: 'string', length: 32, index: true },
+  errorMessage: { type: 'text', nullable: true },
+  retryCount: { type: 'integer', default: 0 },
+  isNew: { type: 'boolean', default: true },
   sourceWriteDate: { ...datetime, nullable: true },
   changedAt: { ...datetime },
-  feedPending: { type: "boolean", default: false },
+  feedPending: { type: 'boolean', default: false },
   acknowledgedAt: { ...datetime, nullable: true },
   stubCreatedAt: { ...datetime, nullable: true },
   createdAt: { ...datetime },
@@ -63,5 +63,5 @@ export const syncFieldProperties = {
 /** The feed reads unacknowledged changes oldest first; this index serves that keyset scan. */
 export const feedIndex = <T extends SyncFields>(table: string) => ({
   name: `${table}_feed_idx`,
-  properties: ["feedPending", "changedAt", "id"] as EntityKey<T>[],
+  properties: ['feedPending', 'changedAt', 'id'] as EntityKey<T>[],
 });

@@ -11,8 +11,18 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApiServer(config: Config, log: Logger, resources: Resources, port = config.port): Promise<RunningApi> {
-  const dispatcher = new InboundDispatcher(resources.temporal.client, config.temporal.taskQueue, resources.metrics, log);
+export async function startApiServer(
+  config: Config,
+  log: Logger,
+  resources: Resources,
+  port = config.port,
+): Promise<RunningApi> {
+  const dispatcher = new InboundDispatcher(
+    resources.temporal.client,
+    config.temporal.taskQueue,
+    resources.metrics,
+    log,
+  );
   const { app } = createApiApp({ config, log, dispatcher, ...resources });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, '0.0.0.0', () => resolve(s));

@@ -30,7 +30,12 @@ export async function startWorker(
     deps: { orm: resources.orm, metrics: resources.metrics },
     ...extra,
   });
-  const dispatcher = new InboundDispatcher(resources.temporal.client, config.temporal.taskQueue, resources.metrics, log);
+  const dispatcher = new InboundDispatcher(
+    resources.temporal.client,
+    config.temporal.taskQueue,
+    resources.metrics,
+    log,
+  );
   const sweeper = new PendingSweeper(resources.orm, dispatcher, log, {
     intervalMs: config.pendingSweepIntervalMs,
     minAgeMs: Math.max(config.pendingSweepIntervalMs, 5_000),

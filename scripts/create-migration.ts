@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   const base = primaryOrmOptions(config.database);
   const orm = await MikroORM.init({
     ...base,
-    migrations: { ...base.migrations, path: path.join(PROJECT_ROOT, 'migrations'), emit: 'ts', fileName: (ts: string, name?: string) => `Migration${ts}${name ? `-${name}` : ''}` },
+    migrations: {
+      ...base.migrations,
+      path: path.join(PROJECT_ROOT, 'migrations'),
+      emit: 'ts',
+      fileName: (ts: string, name?: string) => `Migration${ts}${name ? `-${name}` : ''}`,
+    },
   } as Options);
   try {
     await orm.getMigrator().up();

@@ -14,36 +14,40 @@ import { startWorker } from '../runtime/worker-process';
 
 const DEV_TOKEN_TTL_MS = 24 * 3_600_000;
 
-void runUntilSignal('odoo-webshop-sync', async (log, onStop) => {
-  const config = loadConfig();
-  const temporal = await resolveTemporalTarget(config, log);
-  onStop(() => temporal.stop());
-  const resources = await openResources(config, log, temporal.address);
-  onStop(() => resources.close());
-  const worker = await startWorker(config, log, resources, temporal.address);
-  onStop(() => worker.close());
-  const api = await startApiServer(config, log, resources);
-  onStop(() => api.close());
+void runUntilSignal(
+  'odoo-webshop-sync',
+  async (log, onStop) => {
+    const config = loadConfig();
+    const temporal = await resolveTemporalTarget(config, log);
+    onStop(() => temporal.stop());
+    const resources = await openResources(config, log, temporal.address);
+    onStop(() => resources.close());
+    const worker = await startWorker(config, log, resources, temporal.address);
+    onStop(() => worker.close());
+    const api = await startApiServer(config, log, resources);
+    onStop(() => api.close());
 
-  const { secret } = await createToken(resources.orm.em.fork(), {
-    name: `development ${new Date().toISOString()}`,
-    scopes: [...TOKEN_SCOPES],
-    expiresAt: new Date(Date.now() + DEV_TOKEN_TTL_MS),
-  });
-  const lines = [
-    '',
-    'odoo-webshop-sync is running (Ctrl-C stops everything)',
-    `  API:          ${api.url}/api/v1`,
-    `  OpenAPI:      ${api.url}/openapi.json`,
-    `  Health:       ${api.url}/health  ${api.url}/ready  ${api.url}/metrics`,
-    `  Temporal UI:  ${temporal.uiUrl ?? `(external server at ${temporal.address})`}`,
-    `  Database:     ${config.database.kind === 'sqlite' ? config.database.file : 'MySQL (DATABASE_URL)'}`,
-    `  Dev token (all scopes, expires in 24h; npm run token:create makes lasting ones):`,
-    `    ${secret}`,
-    '',
-    `  Try: curl -H "Authorization: Bearer ${secret}" ${api.url}/api/v1/updated-partners`,
-    '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-  return worker.done;
-}, createLogger);
+    const { secret } = await createToken(resources.orm.em.fork(), {
+      name: `development ${new Date().toISOString()}`,
+      scopes: [...TOKEN_SCOPES],
+      expiresAt: new Date(Date.now() + DEV_TOKEN_TTL_MS),
+    });
+    const lines = [
+      '',
+      'odoo-webshop-sync is running (Ctrl-C stops everything)',
+      `  API:          ${api.url}/api/v1`,
+      `  OpenAPI:      ${api.url}/openapi.json`,
+      `  Health:       ${api.url}/health  ${api.url}/ready  ${api.url}/metrics`,
+      `  Temporal UI:  ${temporal.uiUrl ?? `(external server at ${temporal.address})`}`,
+      `  Database:     ${config.database.kind === 'sqlite' ? config.database.file : 'MySQL (DATABASE_URL)'}`,
+      `  Dev token (all scopes, expires in 24h; npm run token:create makes lasting ones):`,
+      `    ${secret}`,
+      '',
+      `  Try: curl -H "Authorization: Bearer ${secret}" ${api.url}/api/v1/updated-partners`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    return worker.done;
+  },
+  createLogger,
+);

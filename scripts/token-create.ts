@@ -10,7 +10,9 @@ import { openPrimaryOrm } from '../db/primary-orm';
 import { TOKEN_SCOPES, type TokenScope } from '../entities/api-token';
 
 function usage(message: string): never {
-  console.error(`${message}\nUsage: npm run token:create -- --name <name> --scopes ${TOKEN_SCOPES.join(',')} [--expires-in 90d]`);
+  console.error(
+    `${message}\nUsage: npm run token:create -- --name <name> --scopes ${TOKEN_SCOPES.join(',')} [--expires-in 90d]`,
+  );
   process.exit(2);
 }
 
@@ -21,7 +23,10 @@ async function main(): Promise<void> {
   });
   const name = values.name?.trim();
   if (!name) usage('--name is required');
-  const scopes = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = (values.scopes ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (scopes.length === 0) usage('--scopes is required');
   const unknown = scopes.filter((s) => !(TOKEN_SCOPES as readonly string[]).includes(s));
   if (unknown.length) usage(`unknown scope(s): ${unknown.join(', ')}`);
@@ -35,7 +40,9 @@ async function main(): Promise<void> {
   const orm = await openPrimaryOrm(loadConfig().database);
   try {
     const { token, secret } = await createToken(orm.em.fork(), { name, scopes: scopes as TokenScope[], expiresAt });
-    console.log(`Created token #${token.id} "${token.name}" scopes=${token.scopes.join(',')} expires=${token.expiresAt?.toISOString() ?? 'never'}`);
+    console.log(
+      `Created token #${token.id} "${token.name}" scopes=${token.scopes.join(',')} expires=${token.expiresAt?.toISOString() ?? 'never'}`,
+    );
     console.log('Store it now: it is not shown again.');
     console.log(secret);
   } finally {

@@ -61,8 +61,7 @@ export function changedFields(
 ): string[] {
   const ignore = new Set(options.ignore ?? []);
   const tolerance = options.floatTolerance ?? DEFAULT_TOLERANCE;
-  const strip = (rec: Record<string, Json>) =>
-    Object.fromEntries(Object.entries(rec).filter(([k]) => !ignore.has(k)));
+  const strip = (rec: Record<string, Json>) => Object.fromEntries(Object.entries(rec).filter(([k]) => !ignore.has(k)));
   if (!prev) return Object.keys(strip(next)).sort();
   const out: string[] = [];
   collect(strip(prev), strip(next), '', tolerance, out);

@@ -51,12 +51,16 @@ export async function acknowledge<E extends SyncFields>(
   });
   const pending = existing.filter((r) => r.feedPending).map((r) => r.id);
   if (pending.length) {
-    await em.nativeUpdate(entity, { id: { $in: pending }, feedPending: true } as unknown as FilterQuery<E>, {
-      feedPending: false,
-      isNew: false,
-      unackedChangedFields: [],
-      acknowledgedAt: now,
-    } as never);
+    await em.nativeUpdate(
+      entity,
+      { id: { $in: pending }, feedPending: true } as unknown as FilterQuery<E>,
+      {
+        feedPending: false,
+        isNew: false,
+        unackedChangedFields: [],
+        acknowledgedAt: now,
+      } as never,
+    );
   }
   const known = new Set(existing.map((r) => r.id));
   return { acknowledged: pending, unknown: ids.filter((id) => !known.has(id)) };

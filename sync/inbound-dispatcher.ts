@@ -22,7 +22,10 @@ export class InboundDispatcher {
     private readonly log: Logger,
   ) {}
 
-  async dispatch(entityType: EntityType, externalIds: readonly string[]): Promise<{ started: number; deferred: number }> {
+  async dispatch(
+    entityType: EntityType,
+    externalIds: readonly string[],
+  ): Promise<{ started: number; deferred: number }> {
     let started = 0;
     let deferred = 0;
     let unavailable = false;

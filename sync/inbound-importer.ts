@@ -1,4 +1,9 @@
-import { LockMode, UniqueConstraintViolationException, type FilterQuery, type RequiredEntityData } from '@mikro-orm/core';
+import {
+  LockMode,
+  UniqueConstraintViolationException,
+  type FilterQuery,
+  type RequiredEntityData,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../db/dialect';
 import type { SyncFields } from '../entities/sync-fields';
@@ -53,7 +58,9 @@ async function importInTransaction<R, E extends SyncFields>(
   const latest = lastPushPerExternalId(spec, accepted);
   const ids = [...latest.keys()];
   const lockMode = supportsRowLocks(em) ? LockMode.PESSIMISTIC_WRITE : undefined;
-  const existingRows = await em.find(spec.entity, { externalId: { $in: ids } } as unknown as FilterQuery<E>, { lockMode });
+  const existingRows = await em.find(spec.entity, { externalId: { $in: ids } } as unknown as FilterQuery<E>, {
+    lockMode,
+  });
   const existing = new Map(existingRows.map((row) => [row.externalId, row]));
 
   const outcomes: { index: number; externalId: string; status: ImportStatus; row: E; upgradedStub: boolean }[] = [];
@@ -67,20 +74,37 @@ async function importInTransaction<R, E extends SyncFields>(
       continue;
     }
     if (!row) {
-      const created = em.create(spec.entity, newRow(spec, item, now) as unknown as RequiredEntityData<E>, { persist: true });
+      const created = em.create(spec.entity, newRow(spec, item, now) as unknown as RequiredEntityData<E>, {
+        persist: true,
+      });
       seen.set(externalId, created as E);
       outcomes.push({ index: item.index, externalId, status: 'created', row: created as E, upgradedStub: false });
       continue;
     }
     const upgradedStub = row.processingState === 'stub';
     const changed = applyPush(spec, row, item, now);
-    outcomes.push({ index: item.index, externalId, status: changed ? 'updated' : 'unchanged', row, upgradedStub: changed && upgradedStub });
+    outcomes.push({
+      index: item.index,
+      externalId,
+      status: changed ? 'updated' : 'unchanged',
+      row,
+      upgradedStub: changed && upgradedStub,
+    });
   }
   await em.flush();
-  return outcomes.map((o) => ({ index: o.index, externalId: o.externalId, status: o.status, id: o.row.id, upgradedStub: o.upgradedStub }));
+  return outcomes.map((o) => ({
+    index: o.index,
+    externalId: o.externalId,
+    status: o.status,
+    id: o.row.id,
+    upgradedStub: o.upgradedStub,
+  }));
 }
 
-function lastPushPerExternalId<R, E extends SyncFields>(spec: InboundSpec<R, E>, accepted: readonly AcceptedRecord<R>[]) {
+function lastPushPerExternalId<R, E extends SyncFields>(
+  spec: InboundSpec<R, E>,
+  accepted: readonly AcceptedRecord<R>[],
+) {
   const latest = new Map<string, AcceptedRecord<R>>();
   for (const item of accepted) latest.set(spec.externalIdOf(item.record), item);
   return latest;
@@ -111,7 +135,12 @@ function newRow<R, E extends SyncFields>(spec: InboundSpec<R, E>, item: Accepted
 }
 
 /** Applies a push to an existing row; returns false (and writes nothing) when nothing changed. */
-function applyPush<R, E extends SyncFields>(spec: InboundSpec<R, E>, row: E, item: AcceptedRecord<R>, now: Date): boolean {
+function applyPush<R, E extends SyncFields>(
+  spec: InboundSpec<R, E>,
+  row: E,
+  item: AcceptedRecord<R>,
+  now: Date,
+): boolean {
   const writeDate = spec.writeDateOf(item.record);
   if (writeDate && row.sourceWriteDate && writeDate.getTime() < row.sourceWriteDate.getTime()) return false;
   const isStub = row.processingState === 'stub';

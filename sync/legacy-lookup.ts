@@ -44,7 +44,8 @@ export interface LegacyDirectoryOptions {
 
 // `json_data::text` makes json, jsonb and text columns read the same way. Rows are ordered by id so that,
 // should the legacy table hold an external id twice, the newest row wins deterministically.
-const PARTNER_SQL = 'select external_id, odoo_id, json_data::text as json_data from partner where external_id = any(?::text[]) order by id';
+const PARTNER_SQL =
+  'select external_id, odoo_id, json_data::text as json_data from partner where external_id = any(?::text[]) order by id';
 const PRODUCT_SQL =
   'select external_id, odoo_id, json_data::text as json_data, context from product where external_id = any(?::text[]) order by id';
 
@@ -55,15 +56,23 @@ function toPartnerStub(row: LegacyRow): LegacyPartnerStub {
 
 function toProductStub(row: LegacyRow): LegacyProductStub {
   const data = parseLegacyJson(row.json_data);
-  return { externalId: row.external_id, odooId: odooIdFrom(row.odoo_id), context: productContextFrom(row.context ?? null, data), data };
+  return {
+    externalId: row.external_id,
+    odooId: odooIdFrom(row.odoo_id),
+    context: productContextFrom(row.context ?? null, data),
+    data,
+  };
 }
 
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   // Node reports a failed multi-address connect as an AggregateError with an empty message.
-  const inner = err instanceof AggregateError ? err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))) : [];
+  const inner =
+    err instanceof AggregateError ? err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))) : [];
   const code = (err as { code?: unknown }).code;
-  return err.message || inner.join('; ') || (typeof code === 'string' ? code : err.name);
+  const message = err.message || inner.join('; ') || (typeof code === 'string' ? code : err.name);
+  // Knex words a connect timeout as a full pool; say what it means for a silent or unreachable server.
+  return err.name === 'KnexTimeoutError' ? `timed out (${message})` : message;
 }
 
 /** Read-only lookups of partners and products in the legacy database, used to create stubs. */
@@ -74,7 +83,8 @@ export class LegacyDirectory {
     private readonly orm: MikroORM | undefined,
     options: LegacyDirectoryOptions = {},
   ) {
-    if (orm && !(orm.em instanceof SqlEntityManager)) throw new Error('the legacy ORM must use an SQL (PostgreSQL) driver');
+    if (orm && !(orm.em instanceof SqlEntityManager))
+      throw new Error('the legacy ORM must use an SQL (PostgreSQL) driver');
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -100,7 +110,11 @@ export class LegacyDirectory {
     return this.lookup(externalIds, PRODUCT_SQL, toProductStub);
   }
 
-  private async lookup<T>(externalIds: readonly string[], sql: string, toStub: (row: LegacyRow) => T): Promise<Map<string, LegacyLookup<T>>> {
+  private async lookup<T>(
+    externalIds: readonly string[],
+    sql: string,
+    toStub: (row: LegacyRow) => T,
+  ): Promise<Map<string, LegacyLookup<T>>> {
     const ids = [...new Set(externalIds)];
     const answers = new Map<string, LegacyLookup<T>>();
     if (ids.length === 0) return answers;
@@ -131,7 +145,10 @@ export class LegacyDirectory {
 
   private async query(orm: MikroORM, sql: string, ids: string[]): Promise<LegacyRow[]> {
     // The id array travels as one bound parameter ($1), so the statement text never contains input.
-    const result: { rows: LegacyRow[] } = await (orm.em as SqlEntityManager).getKnex().raw(sql, [ids]).timeout(this.timeoutMs);
+    const result: { rows: LegacyRow[] } = await (orm.em as SqlEntityManager)
+      .getKnex()
+      .raw(sql, [ids])
+      .timeout(this.timeoutMs);
     return result.rows;
   }
 }

@@ -43,13 +43,18 @@ export class PendingSweeper {
     for (const entityType of handledEntityTypes()) {
       const spec = inboundSpecFor(entityType);
       const before = new Date(now.getTime() - this.options.minAgeMs);
-      const rows = await this.orm.em.fork().find(
-        spec.entity,
-        { processingState: 'pending', updatedAt: { $lte: before } } as FilterQuery<SyncFields>,
-        { fields: ['externalId'], limit: BATCH, orderBy: { updatedAt: 'asc' } },
-      );
+      const rows = await this.orm.em
+        .fork()
+        .find(spec.entity, { processingState: 'pending', updatedAt: { $lte: before } } as FilterQuery<SyncFields>, {
+          fields: ['externalId'],
+          limit: BATCH,
+          orderBy: { updatedAt: 'asc' },
+        });
       if (rows.length === 0) continue;
-      const result = await this.dispatcher.dispatch(entityType, rows.map((r) => r.externalId));
+      const result = await this.dispatcher.dispatch(
+        entityType,
+        rows.map((r) => r.externalId),
+      );
       handed += result.started;
       this.log.info({ entityType, handed: result.started, deferred: result.deferred }, 'pending records handed off');
     }

@@ -1,4 +1,4 @@
-import { EntitySchema } from "@mikro-orm/core";
+import { EntitySchema } from '@mikro-orm/core';
 
 /** Row of the legacy `partner` table. `json_data` may be json, jsonb or text, and may be malformed. */
 export interface LegacyPartner {
@@ -9,13 +9,13 @@ export interface LegacyPartner {
 }
 
 export const LegacyPartnerSchema = new EntitySchema<LegacyPartner>({
-  name: "LegacyPartner",
-  tableName: "partner",
+  name: 'LegacyPartner',
+  tableName: 'partner',
   readonly: true,
   properties: {
-    id: { type: "integer", primary: true },
-    externalId: { type: "string" },
-    odooId: { type: "integer", nullable: true },
-    jsonData: { type: "text", nullable: true },
+    id: { type: 'integer', primary: true },
+    externalId: { type: 'string' },
+    odooId: { type: 'integer', nullable: true },
+    jsonData: { type: 'text', nullable: true },
   },
 });

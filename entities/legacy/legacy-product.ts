@@ -1,4 +1,4 @@
-import { EntitySchema } from "@mikro-orm/core";
+import { EntitySchema } from '@mikro-orm/core';
 
 /** Row of the legacy `product` table. `json_data` may be json, jsonb or text, and may be malformed. */
 export interface LegacyProduct {
@@ -10,14 +10,14 @@ export interface LegacyProduct {
 }
 
 export const LegacyProductSchema = new EntitySchema<LegacyProduct>({
-  name: "LegacyProduct",
-  tableName: "product",
+  name: 'LegacyProduct',
+  tableName: 'product',
   readonly: true,
   properties: {
-    id: { type: "integer", primary: true },
-    externalId: { type: "string" },
-    odooId: { type: "integer", nullable: true },
-    jsonData: { type: "text", nullable: true },
-    context: { type: "string", nullable: true },
+    id: { type: 'integer', primary: true },
+    externalId: { type: 'string' },
+    odooId: { type: 'integer', nullable: true },
+    jsonData: { type: 'text', nullable: true },
+    context: { type: 'string', nullable: true },
   },
 });

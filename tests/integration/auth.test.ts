@@ -18,7 +18,12 @@ function servedRoutes(service: TestService): RouteUnderTest[] {
     ...service.resources,
     config: service.config,
     log: createLogger('silent'),
-    dispatcher: new InboundDispatcher(service.resources.temporal.client, 'unused', service.resources.metrics, createLogger('silent')),
+    dispatcher: new InboundDispatcher(
+      service.resources.temporal.client,
+      'unused',
+      service.resources.metrics,
+      createLogger('silent'),
+    ),
   };
   const { router, routes } = createApiApp(deps);
   const scopeByName = new Map(routes.map((r) => [r.operationId, r.scope]));
@@ -83,7 +88,10 @@ describe('authentication and scopes on every /api/v1 route', () => {
 
   it('answers 403 for a token without the route scope, and lets the right scope and admin through', async () => {
     for (const route of routes) {
-      const wrong = await service.request(route.method, route.path, { token: tokens[otherScope(route.scope)], body: {} });
+      const wrong = await service.request(route.method, route.path, {
+        token: tokens[otherScope(route.scope)],
+        body: {},
+      });
       expect({ route, status: wrong.status }).toEqual({ route, status: 403 });
       expect(wrong.body.error.code).toBe('forbidden');
       for (const token of [tokens[route.scope], tokens.admin]) {

@@ -61,17 +61,27 @@ describe('an accepted push survives crashes', () => {
   it('processes every record once when the worker is killed right after the 200 and restarted', async () => {
     const first = await spawnWorker(service.env);
     children.push(first);
-    const partners = Array.from({ length: 50 }, (_, i) => ({ external_id: `KILL-${i}`, type: 'C', name: `Partner ${i}` }));
+    const partners = Array.from({ length: 50 }, (_, i) => ({
+      external_id: `KILL-${i}`,
+      type: 'C',
+      name: `Partner ${i}`,
+    }));
     const push = await service.request('POST', '/api/v1/partners', { token: odoo, body: { partners } });
     expect(push.status).toBe(200);
     expect(push.body.created).toBe(50);
     await kill(first);
 
     children.push(await spawnWorker(service.env));
-    await eventually(async () => ((await states('KILL-')).every((s) => s === 'processed') ? true : undefined), 60_000, 'all processed');
+    await eventually(
+      async () => ((await states('KILL-')).every((s) => s === 'processed') ? true : undefined),
+      60_000,
+      'all processed',
+    );
     expect(await states('KILL-')).toHaveLength(50);
     const runs = [];
-    for await (const wf of service.resources.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "partner:KILL-" AND TaskQueue = "${service.config.temporal.taskQueue}"` })) {
+    for await (const wf of service.resources.temporal.client.workflow.list({
+      query: `WorkflowId STARTS_WITH "partner:KILL-" AND TaskQueue = "${service.config.temporal.taskQueue}"`,
+    })) {
       runs.push(wf.workflowId);
     }
     expect(new Set(runs).size).toBe(50);
@@ -82,7 +92,12 @@ describe('an accepted push survives crashes', () => {
     const closedPort = await freePort();
     const deadConnection = Connection.lazy({ address: `127.0.0.1:${closedPort}`, connectTimeout: '1s' });
     const log = createLogger('silent');
-    const dispatcher = new InboundDispatcher(new Client({ connection: deadConnection }), service.config.temporal.taskQueue, service.resources.metrics, log);
+    const dispatcher = new InboundDispatcher(
+      new Client({ connection: deadConnection }),
+      service.config.temporal.taskQueue,
+      service.resources.metrics,
+      log,
+    );
     const { app } = createApiApp({ ...service.resources, config: service.config, log, dispatcher });
     const server = app.listen(0);
     try {
@@ -94,10 +109,16 @@ describe('an accepted push survives crashes', () => {
       });
       expect(res.status).toBe(200);
       const deferred = await service.resources.metrics.workflowStarts.get();
-      expect(deferred.values).toContainEqual(expect.objectContaining({ labels: { entity_type: 'partner', result: 'deferred' }, value: 1 }));
+      expect(deferred.values).toContainEqual(
+        expect.objectContaining({ labels: { entity_type: 'partner', result: 'deferred' }, value: 1 }),
+      );
       expect(await states('OUTAGE-')).toHaveLength(1);
       // The worker's sweep finds it and starts its workflow.
-      await eventually(async () => ((await states('OUTAGE-'))[0] === 'processed' ? true : undefined), 60_000, 'processed after the outage');
+      await eventually(
+        async () => ((await states('OUTAGE-'))[0] === 'processed' ? true : undefined),
+        60_000,
+        'processed after the outage',
+      );
       const handle = service.resources.temporal.client.workflow.getHandle('partner:OUTAGE-1');
       expect((await handle.describe()).status.name).toBe('COMPLETED');
     } finally {

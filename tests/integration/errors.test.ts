@@ -25,7 +25,11 @@ describe('error responses', () => {
   });
 
   it('answers an oversize body with 413 and stores nothing', async () => {
-    const partners = Array.from({ length: 1000 }, (_, i) => ({ external_id: `BIG-${i}`, type: 'C', name: 'x'.repeat(60) }));
+    const partners = Array.from({ length: 1000 }, (_, i) => ({
+      external_id: `BIG-${i}`,
+      type: 'C',
+      name: 'x'.repeat(60),
+    }));
     const res = await service.request('POST', '/api/v1/partners', { token: odoo, body: { partners } });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: { code: 'payload_too_large' } });
@@ -90,6 +94,8 @@ describe('error responses', () => {
     expect(metrics.body).toContain('http_request_duration_seconds');
     const openapi = await service.request('GET', '/openapi.json');
     expect(openapi.body.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/v1/partners', '/api/v1/updated-partners/{id}']));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/partners', '/api/v1/updated-partners/{id}']),
+    );
   });
 });

@@ -21,7 +21,14 @@ describe('partner push -> workflow -> feed', () => {
   it('stores a pushed partner, processes it in its own workflow and serves it with its changed fields', async () => {
     const push = await service.request('POST', '/api/v1/partners', {
       token: odoo,
-      body: { external_id: 'P-100', type: 'C', name: 'Acme', email: 'info@acme.test', write_date: '2026-11-01T10:00:00+00:00', x_custom: 7 },
+      body: {
+        external_id: 'P-100',
+        type: 'C',
+        name: 'Acme',
+        email: 'info@acme.test',
+        write_date: '2026-11-01T10:00:00+00:00',
+        x_custom: 7,
+      },
     });
     expect(push.status).toBe(200);
     expect(push.body).toEqual({ success: true, processed: 1, created: 1, updated: 0, unchanged: 0, errors: [] });
@@ -51,7 +58,18 @@ describe('partner push -> workflow -> feed', () => {
     const before = await service.resources.temporal.client.workflow.getHandle('partner:P-100').describe();
     const push = await service.request('POST', '/api/v1/partners', {
       token: odoo,
-      body: { partners: [{ external_id: 'P-100', type: 'C', name: 'Acme', email: 'info@acme.test', write_date: '2026-11-02T10:00:00+00:00', x_custom: 7 }] },
+      body: {
+        partners: [
+          {
+            external_id: 'P-100',
+            type: 'C',
+            name: 'Acme',
+            email: 'info@acme.test',
+            write_date: '2026-11-02T10:00:00+00:00',
+            x_custom: 7,
+          },
+        ],
+      },
     });
     expect(push.body).toMatchObject({ success: true, processed: 1, created: 0, updated: 0, unchanged: 1 });
     const after = await service.resources.temporal.client.workflow.getHandle('partner:P-100').describe();
@@ -70,7 +88,14 @@ describe('partner push -> workflow -> feed', () => {
 
     await service.request('POST', '/api/v1/partners', {
       token: odoo,
-      body: { external_id: 'P-100', type: 'C', name: 'Acme NV', email: 'info@acme.test', write_date: '2026-11-03T10:00:00+00:00', x_custom: 7 },
+      body: {
+        external_id: 'P-100',
+        type: 'C',
+        name: 'Acme NV',
+        email: 'info@acme.test',
+        write_date: '2026-11-03T10:00:00+00:00',
+        x_custom: 7,
+      },
     });
     const back = await eventually(async () => {
       const items = (await feed()).items;
@@ -115,13 +140,18 @@ describe('partner push -> workflow -> feed', () => {
     const first = await service.request('GET', '/api/v1/updated-partners?limit=1', { token: webshop });
     expect(first.body.items).toHaveLength(1);
     expect(first.body.next_cursor).toEqual(expect.any(String));
-    const second = await service.request('GET', `/api/v1/updated-partners?limit=1&cursor=${first.body.next_cursor}`, { token: webshop });
+    const second = await service.request('GET', `/api/v1/updated-partners?limit=1&cursor=${first.body.next_cursor}`, {
+      token: webshop,
+    });
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
     expect(second.body.next_cursor).toBeNull();
 
     const ids = [first.body.items[0].id, second.body.items[0].id];
-    const ack = await service.request('POST', '/api/v1/updated-partners/batch-delete', { token: webshop, body: { ids: [...ids, 999999] } });
+    const ack = await service.request('POST', '/api/v1/updated-partners/batch-delete', {
+      token: webshop,
+      body: { ids: [...ids, 999999] },
+    });
     expect(ack.body).toEqual({ acknowledged: expect.arrayContaining(ids), not_found: [999999] });
     expect((await feed()).items).toEqual([]);
   });

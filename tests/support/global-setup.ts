@@ -55,7 +55,11 @@ export default async function globalSetup(): Promise<void> {
   const mysqlProblem = await mysqlReachable(mysqlUrl);
   if (mysqlProblem && ci) throw new Error(`CI needs MySQL/MariaDB at ${mysqlUrl}: ${mysqlProblem}`);
   process.env.TEST_MYSQL_URL = mysqlProblem ? '' : mysqlUrl;
-  lines.push(mysqlProblem ? `primary store: embedded SQLite (MySQL not reachable: ${mysqlProblem})` : `primary store: MySQL/MariaDB at ${mysqlUrl}`);
+  lines.push(
+    mysqlProblem
+      ? `primary store: embedded SQLite (MySQL not reachable: ${mysqlProblem})`
+      : `primary store: MySQL/MariaDB at ${mysqlUrl}`,
+  );
 
   const pgUrl = process.env.TEST_POSTGRES_URL || DEFAULT_POSTGRES;
   try {

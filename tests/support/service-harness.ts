@@ -65,7 +65,11 @@ export interface TestService {
   startWorker(): Promise<RunningWorker>;
   stopWorker(): Promise<void>;
   token(scopes: TokenScope[], options?: { expiresAt?: Date | null }): Promise<string>;
-  request(method: string, urlPath: string, options?: { token?: string; body?: unknown; rawBody?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    urlPath: string,
+    options?: { token?: string; body?: unknown; rawBody?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -111,14 +115,21 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       service.worker = undefined;
     },
     async token(scopes, tokenOptions = {}) {
-      const { secret } = await createToken(resources.orm.em.fork(), { name: `test-${scopes.join('-')}`, scopes, expiresAt: tokenOptions.expiresAt });
+      const { secret } = await createToken(resources.orm.em.fork(), {
+        name: `test-${scopes.join('-')}`,
+        scopes,
+        expiresAt: tokenOptions.expiresAt,
+      });
       return secret;
     },
     async request(method, urlPath, requestOptions = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
       const canHaveBody = method !== 'GET' && method !== 'HEAD';
-      const body = !canHaveBody ? undefined : requestOptions.rawBody ?? (requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body));
+      const body = !canHaveBody
+        ? undefined
+        : (requestOptions.rawBody ??
+          (requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body)));
       const res = await fetch(`${api.url}${urlPath}`, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
@@ -141,7 +152,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
