@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
+import type { EntityType } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
 import { importRecords, type AcceptedRecord } from '../sync/inbound-importer';
 import type { InboundSpec } from '../sync/inbound-spec';
@@ -82,10 +83,18 @@ export async function handlePush(
     throw new ApiError(400, 'validation_failed', 'The record is not valid', errors[0]!.details);
   }
 
-  const outcomes = accepted.length ? await importRecords(deps.orm.em as EntityManager, spec, accepted) : [];
+  const { outcomes, extracted } = accepted.length
+    ? await importRecords(deps.orm.em as EntityManager, spec, accepted)
+    : { outcomes: [], extracted: {} };
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
-  const toDispatch = [...new Set(outcomes.filter((o) => o.status !== 'unchanged').map((o) => o.externalId))];
-  if (toDispatch.length) await deps.dispatcher.dispatch(spec.entityType, toDispatch);
+  const changed = [...new Set(outcomes.filter((o) => o.status !== 'unchanged').map((o) => o.externalId))];
+  const handOffs: [EntityType, string[]][] = [
+    [spec.entityType, changed],
+    ...(Object.entries(extracted) as [EntityType, string[]][]),
+  ];
+  for (const [entityType, externalIds] of handOffs) {
+    if (externalIds.length) await deps.dispatcher.dispatch(entityType, externalIds);
+  }
 
   const result: PushResult = {
     success: errors.length === 0,

@@ -1,8 +1,17 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The folder holding package.json, from source (`config/`) and from the build (`dist/config/`) alike. */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..');
+  }
+}
 export const DEFAULT_TASK_QUEUE = 'odoo-webshop-sync';
 
 const duration = (fallback: string) =>

@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../db/dialect';
 import type { SyncFields } from '../entities/sync-fields';
 import { changedFields, mergeChangedFields } from './change-detection';
-import type { InboundSpec } from './inbound-spec';
+import type { ExtractedChanges, InboundSpec, StoredRecord } from './inbound-spec';
 
 export type ImportStatus = 'created' | 'updated' | 'unchanged';
 
@@ -34,12 +34,18 @@ const MAX_ATTEMPTS = 3;
  * their changed field paths and set `pending`, unchanged or out-of-date ones left untouched (no write).
  * A concurrent push that inserts the same new record first makes this transaction retry against it.
  */
+export interface ImportResult {
+  outcomes: ImportOutcome[];
+  /** Sub-records of other entity types the push stored or changed. */
+  extracted: ExtractedChanges;
+}
+
 export async function importRecords<R, E extends SyncFields>(
   em: EntityManager,
   spec: InboundSpec<R, E>,
   accepted: readonly AcceptedRecord<R>[],
   now: () => Date = () => new Date(),
-): Promise<ImportOutcome[]> {
+): Promise<ImportResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await em.fork().transactional((tx) => importInTransaction(tx as EntityManager, spec, accepted, now()));
@@ -54,51 +60,51 @@ async function importInTransaction<R, E extends SyncFields>(
   spec: InboundSpec<R, E>,
   accepted: readonly AcceptedRecord<R>[],
   now: Date,
-): Promise<ImportOutcome[]> {
+): Promise<ImportResult> {
   const latest = lastPushPerExternalId(spec, accepted);
-  const ids = [...latest.keys()];
   const lockMode = supportsRowLocks(em) ? LockMode.PESSIMISTIC_WRITE : undefined;
-  const existingRows = await em.find(spec.entity, { externalId: { $in: ids } } as unknown as FilterQuery<E>, {
-    lockMode,
-  });
+  const existingRows = await em.find(
+    spec.entity,
+    { externalId: { $in: [...latest.keys()] } } as unknown as FilterQuery<E>,
+    { lockMode },
+  );
   const existing = new Map(existingRows.map((row) => [row.externalId, row]));
 
-  const outcomes: { index: number; externalId: string; status: ImportStatus; row: E; upgradedStub: boolean }[] = [];
-  const seen = new Map<string, E>();
-  for (const item of accepted) {
-    const externalId = spec.externalIdOf(item.record);
-    const row = existing.get(externalId) ?? seen.get(externalId);
-    if (latest.get(externalId) !== item) {
-      // An earlier copy of a record repeated later in the same batch: the later one wins.
-      outcomes.push({ index: item.index, externalId, status: 'unchanged', row: row as E, upgradedStub: false });
-      continue;
-    }
+  const results = new Map<string, { status: ImportStatus; row: E; upgradedStub: boolean }>();
+  const stored: StoredRecord<R, E>[] = [];
+  for (const [externalId, item] of latest) {
+    let row: E | undefined = existing.get(externalId);
+    let status: ImportStatus;
+    let upgradedStub = false;
     if (!row) {
-      const created = em.create(spec.entity, newRow(spec, item, now) as unknown as RequiredEntityData<E>, {
-        persist: true,
-      });
-      seen.set(externalId, created as E);
-      outcomes.push({ index: item.index, externalId, status: 'created', row: created as E, upgradedStub: false });
-      continue;
+      row = em.create(spec.entity, newRow(spec, item, now) as unknown as RequiredEntityData<E>, { persist: true }) as E;
+      status = 'created';
+    } else {
+      const wasStub = row.processingState === 'stub';
+      status = applyPush(spec, row, item, now) ? 'updated' : 'unchanged';
+      upgradedStub = wasStub && status === 'updated';
     }
-    const upgradedStub = row.processingState === 'stub';
-    const changed = applyPush(spec, row, item, now);
-    outcomes.push({
-      index: item.index,
-      externalId,
-      status: changed ? 'updated' : 'unchanged',
-      row,
-      upgradedStub: changed && upgradedStub,
-    });
+    results.set(externalId, { status, row, upgradedStub });
+    stored.push({ record: item.record, raw: item.raw, row, changed: status !== 'unchanged' });
   }
   await em.flush();
-  return outcomes.map((o) => ({
-    index: o.index,
-    externalId: o.externalId,
-    status: o.status,
-    id: o.row.id,
-    upgradedStub: o.upgradedStub,
-  }));
+  const extracted = spec.extract ? await spec.extract(em, stored, now) : {};
+  await em.flush();
+
+  const outcomes = accepted.map((item) => {
+    const externalId = spec.externalIdOf(item.record);
+    const result = results.get(externalId)!;
+    // An earlier copy of a record repeated in the same batch: the later copy is the one applied.
+    const applied = latest.get(externalId) === item;
+    return {
+      index: item.index,
+      externalId,
+      status: applied ? result.status : ('unchanged' as const),
+      id: result.row.id,
+      upgradedStub: applied && result.upgradedStub,
+    };
+  });
+  return { outcomes, extracted };
 }
 
 function lastPushPerExternalId<R, E extends SyncFields>(

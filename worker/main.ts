@@ -5,13 +5,18 @@ import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
 import { startWorker } from '../runtime/worker-process';
 
-void runUntilSignal('worker', async (log, onStop) => {
-  const config = loadConfig();
-  if (!config.temporal.address) throw new Error('TEMPORAL_ADDRESS must be set for the standalone worker (npm start embeds a server)');
-  const resources = await openResources(config, log, config.temporal.address);
-  onStop(() => resources.close());
-  const worker = await startWorker(config, log, resources, config.temporal.address);
-  onStop(() => worker.close());
-  log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
-  return worker.done;
-}, createLogger);
+void runUntilSignal(
+  'worker',
+  async (log, onStop) => {
+    const config = loadConfig();
+    if (!config.temporal.address)
+      throw new Error('TEMPORAL_ADDRESS must be set for the standalone worker (npm start embeds a server)');
+    const resources = await openResources(config, log, config.temporal.address);
+    onStop(() => resources.close());
+    const worker = await startWorker(config, log, resources, config.temporal.address);
+    onStop(() => worker.close());
+    log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+    return worker.done;
+  },
+  createLogger,
+);

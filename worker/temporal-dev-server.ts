@@ -73,7 +73,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   }
 
   const failure = (problem: string) =>
-    new Error(`Temporal dev server on ${address} ${problem}. Its last output (${logFile}):\n${readTail(logFile, logOffset)}`);
+    new Error(
+      `Temporal dev server on ${address} ${problem}. Its last output (${logFile}):\n${readTail(logFile, logOffset)}`,
+    );
   try {
     const connection = await waitForFrontend(opts.port, opts.namespace, server, failure);
     try {

@@ -21,7 +21,7 @@ export interface InboundRecordStatus {
 }
 
 const { processInboundRecord } = wf.proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

@@ -29,7 +29,7 @@ function servedRoutes(service: TestService): RouteUnderTest[] {
   const scopeByName = new Map(routes.map((r) => [r.operationId, r.scope]));
   const out: RouteUnderTest[] = [];
   for (const layer of router.stack) {
-    if (!layer.path.startsWith('/api/')) continue;
+    if (typeof layer.path !== 'string' || !layer.path.startsWith('/api/')) continue;
     for (const method of layer.methods.filter((m) => m !== 'HEAD')) {
       const scope = layer.name ? scopeByName.get(layer.name) : undefined;
       // A route mounted outside the route table has no declared scope: it must still answer 401 below.
