@@ -65,7 +65,7 @@ async function importInTransaction<R, E extends SyncFields>(
   const lockMode = supportsRowLocks(em) ? LockMode.PESSIMISTIC_WRITE : undefined;
   const existingRows = await em.find(
     spec.entity,
-    { externalId: { $in: [...latest.keys()] } } as unknown as FilterQuery<E>,
+    { ...spec.rowScope, externalId: { $in: [...latest.keys()] } } as unknown as FilterQuery<E>,
     { lockMode },
   );
   const existing = new Map(existingRows.map((row) => [row.externalId, row]));

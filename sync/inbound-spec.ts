@@ -33,6 +33,11 @@ export interface InboundSpec<R, E extends SyncFields = SyncFields> {
   batchKey: string;
   schema: ZodType<R>;
   entity: EntitySchema<E>;
+  /**
+   * Extra conditions that, with the external id, identify a row of this type (sale orders: the inbound
+   * direction, since webshop orders share the table). Applied to every lookup by external id.
+   */
+  rowScope?: Record<string, unknown>;
   externalIdOf(record: R): string;
   writeDateOf(record: R): Date | null;
   /** Top-level payload keys not compared (timestamps, sub-lists stored in their own tables). */

@@ -38,12 +38,15 @@ interface LegacyRow {
 }
 
 export interface LegacyDirectoryOptions {
-  /** Client-side limit per query, on top of the pool's acquire timeout and the server's statement_timeout. */
+  /**
+   * Client-side limit on a query once it has a connection (a dead network never trips statement_timeout).
+   * Getting the connection is bounded separately by the pool's acquire timeout.
+   */
   timeoutMs?: number;
 }
 
 // `json_data::text` makes json, jsonb and text columns read the same way. Rows are ordered by id so that,
-// should the legacy table hold an external id twice, the newest row wins deterministically.
+// should the legacy table hold an external id twice, the row with the highest id wins deterministically.
 const PARTNER_SQL =
   'select external_id, odoo_id, json_data::text as json_data from partner where external_id = any(?::text[]) order by id';
 const PRODUCT_SQL =
@@ -83,8 +86,9 @@ export class LegacyDirectory {
     private readonly orm: MikroORM | undefined,
     options: LegacyDirectoryOptions = {},
   ) {
-    if (orm && !(orm.em instanceof SqlEntityManager))
+    if (orm && !(orm.em instanceof SqlEntityManager)) {
       throw new Error('the legacy ORM must use an SQL (PostgreSQL) driver');
+    }
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
