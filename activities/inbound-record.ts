@@ -1,61 +1,131 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { FilterQuery, MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { EntityType, ProcessingState } from '../entities/processing-state';
+import type { SyncFields } from '../entities/sync-fields';
 import type { Metrics } from '../observability/metrics';
+import { dependencyKey, findMissingDependencies, uniqueDependencies } from '../sync/dependency-check';
+import { clearWaits, registerWaits, waitersOf } from '../sync/dependency-waits';
 import { inboundSpecFor } from '../sync/inbound-specs';
+import { inboundWorkflowId } from '../workflows/ids';
+import { dependencyReadySignal } from '../workflows/signals';
+
+export interface RecordRef {
+  entityType: EntityType;
+  externalId: string;
+}
 
 export interface ProcessResult {
   state: ProcessingState;
   errorMessage: string | null;
+  /** Workflow ids of the dependencies still missing (state `awaiting_dependency`). */
+  awaitingOn: string[];
 }
 
 export interface InboundRecordDeps {
   orm: MikroORM;
   metrics: Metrics;
+  temporal: Client;
 }
 
-/**
- * Marks the stored version of a record processed. The update is conditional on the version read, so a
- * push that lands meanwhile is never marked processed unseen: its own signal runs this again.
- */
-export function inboundRecordActivities({ orm, metrics }: InboundRecordDeps) {
+const WORKING_STATES: ProcessingState[] = ['pending', 'processing', 'awaiting_dependency'];
+
+/** Signals every workflow waiting for `key`; a waiter that has finished meanwhile is no error. */
+export async function wakeWaiters(em: EntityManager, temporal: Client, key: string): Promise<number> {
+  const waiters = await waitersOf(em, key);
+  await Promise.all(
+    waiters.map(async (workflowId) => {
+      try {
+        await temporal.workflow.getHandle(workflowId).signal(dependencyReadySignal, key);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }),
+  );
+  return waiters.length;
+}
+
+export function inboundRecordActivities({ orm, metrics, temporal }: InboundRecordDeps) {
+  const load = async (em: EntityManager, ref: RecordRef) => {
+    const spec = inboundSpecFor(ref.entityType);
+    const row = await em.findOne(spec.entity, {
+      ...spec.rowScope,
+      externalId: ref.externalId,
+    } as FilterQuery<SyncFields>);
+    if (!row) throw ApplicationFailure.nonRetryable(`No stored ${ref.entityType} ${ref.externalId}`, 'RecordNotFound');
+    return { spec, row };
+  };
+
   return {
-    async processInboundRecord(input: { entityType: EntityType; externalId: string }): Promise<ProcessResult> {
-      const spec = inboundSpecFor(input.entityType);
+    /**
+     * Processes the stored version of a record: waits (registers) for missing dependencies, otherwise
+     * marks it processed and wakes the records waiting for it. Every write is conditional on the version
+     * read, so a push landing meanwhile is never marked processed unseen: its own signal runs this again.
+     */
+    async processInboundRecord(ref: RecordRef, options: { retry?: boolean } = {}): Promise<ProcessResult> {
       const em = orm.em.fork() as EntityManager;
-      const row = await em.findOne(
-        spec.entity,
-        { externalId: input.externalId },
-        { fields: ['id', 'processingState', 'updatedAt', 'stubCreatedAt', 'errorMessage'] },
-      );
-      if (!row) {
-        throw ApplicationFailure.nonRetryable(
-          `No stored ${input.entityType} with external id ${input.externalId}`,
-          'RecordNotFound',
-        );
+      const { spec, row } = await load(em, ref);
+      const workflowId = inboundWorkflowId(ref.entityType, ref.externalId);
+      if (options.retry && row.processingState === 'failed') row.processingState = 'pending';
+      if (!WORKING_STATES.includes(row.processingState)) {
+        return { state: row.processingState, errorMessage: row.errorMessage, awaitingOn: [] };
       }
-      if (row.processingState !== 'pending' && row.processingState !== 'processing') {
-        return { state: row.processingState, errorMessage: row.errorMessage };
+      const version = row.updatedAt;
+      const setIfUnchanged = (values: Partial<SyncFields>) =>
+        em.nativeUpdate(spec.entity, { id: row.id, updatedAt: version } as FilterQuery<SyncFields>, values);
+
+      const dependencies = uniqueDependencies(spec.dependenciesOf?.(row.data) ?? []);
+      if (dependencies.length) {
+        const keys = dependencies.map(dependencyKey);
+        await registerWaits(em, workflowId, keys);
+        const missing = (await findMissingDependencies(em, dependencies)).map(dependencyKey);
+        if (missing.length) {
+          await clearWaits(
+            em,
+            workflowId,
+            keys.filter((k) => !missing.includes(k)),
+          );
+          if (row.processingState !== 'awaiting_dependency') {
+            await setIfUnchanged({ processingState: 'awaiting_dependency', errorMessage: null, updatedAt: new Date() });
+          }
+          return { state: 'awaiting_dependency', errorMessage: null, awaitingOn: missing };
+        }
+        await clearWaits(em, workflowId);
       }
+
       const now = new Date();
-      const updated = await em.nativeUpdate(
-        spec.entity,
-        { id: row.id, updatedAt: row.updatedAt },
-        { processingState: 'processed', errorMessage: null, changedAt: now, updatedAt: now },
-      );
-      if (updated === 0) return { state: 'pending', errorMessage: null };
+      const updated = await setIfUnchanged({
+        processingState: 'processed',
+        errorMessage: null,
+        changedAt: now,
+        updatedAt: now,
+        stubCreatedAt: null,
+      });
+      if (updated === 0) return { state: 'pending', errorMessage: null, awaitingOn: [] };
       if (row.stubCreatedAt) {
         const ageSeconds = (now.getTime() - row.stubCreatedAt.getTime()) / 1000;
-        metrics.stubUpgradeAge.observe({ entity_type: input.entityType }, ageSeconds);
+        metrics.stubUpgradeAge.observe({ entity_type: ref.entityType }, ageSeconds);
         log.info('stub upgraded', {
-          entityType: input.entityType,
-          externalId: input.externalId,
+          entityType: ref.entityType,
+          externalId: ref.externalId,
           stubAgeSeconds: ageSeconds,
         });
-        await em.nativeUpdate(spec.entity, { id: row.id }, { stubCreatedAt: null });
       }
-      return { state: 'processed', errorMessage: null };
+      await wakeWaiters(em, temporal, workflowId);
+      return { state: 'processed', errorMessage: null, awaitingOn: [] };
+    },
+
+    /** Gives up on a record whose dependencies never arrived; its waits stay, so a late arrival still wakes it. */
+    async markRecordFailed(ref: RecordRef, message: string): Promise<void> {
+      const em = orm.em.fork() as EntityManager;
+      const { spec, row } = await load(em, ref);
+      await em.nativeUpdate(spec.entity, { id: row.id } as FilterQuery<SyncFields>, {
+        processingState: 'failed',
+        errorMessage: message,
+        retryCount: row.retryCount + 1,
+        updatedAt: new Date(),
+      });
     },
   };
 }

@@ -50,6 +50,8 @@ const envSchema = z.object({
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   DEPENDENCY_GRACE_PERIOD: duration('5m'),
   STUB_STALE_AFTER: duration('7d'),
+  LEGACY_LOOKUP_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  LEGACY_LOOKUP_MAX_INTERVAL: duration('6h'),
   PENDING_SWEEP_INTERVAL: duration('15s'),
   ODOO_URL: optionalUrl(['http', 'https']),
   ODOO_DB: z.string().optional(),
@@ -79,6 +81,8 @@ export interface Config {
   };
   dependencyGracePeriodMs: number;
   stubStaleAfterMs: number;
+  legacyLookupAttempts: number;
+  legacyLookupMaxIntervalMs: number;
   pendingSweepIntervalMs: number;
   odoo: { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' } | undefined;
   bodyLimit: string;
@@ -112,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dependencyGracePeriodMs: e.DEPENDENCY_GRACE_PERIOD,
     stubStaleAfterMs: e.STUB_STALE_AFTER,
+    legacyLookupAttempts: e.LEGACY_LOOKUP_ATTEMPTS,
+    legacyLookupMaxIntervalMs: e.LEGACY_LOOKUP_MAX_INTERVAL,
     pendingSweepIntervalMs: e.PENDING_SWEEP_INTERVAL,
     odoo: odooComplete
       ? {

@@ -16,7 +16,10 @@ export async function openLegacyOrm(url: string): Promise<MikroORM> {
     connect: false,
     pool: { min: 0, max: 4 },
     driverOptions: {
-      connection: { options: '-c default_transaction_read_only=on -c statement_timeout=5000' },
+      connection: {
+        options: '-c default_transaction_read_only=on -c statement_timeout=5000',
+        connectionTimeoutMillis: 5000,
+      },
       acquireConnectionTimeout: 5000,
     },
   } as Options;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApiApp } from '../api/app';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
-import { InboundDispatcher } from '../sync/inbound-dispatcher';
+import { createInboundDispatcher } from './dispatcher';
 import type { Resources } from './resources';
 
 export interface RunningApi {
@@ -17,12 +17,7 @@ export async function startApiServer(
   resources: Resources,
   port = config.port,
 ): Promise<RunningApi> {
-  const dispatcher = new InboundDispatcher(
-    resources.temporal.client,
-    config.temporal.taskQueue,
-    resources.metrics,
-    log,
-  );
+  const dispatcher = createInboundDispatcher(config, resources.temporal.client, resources.metrics, log);
   const { app } = createApiApp({ config, log, dispatcher, ...resources });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, '0.0.0.0', () => resolve(s));

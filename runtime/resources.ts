@@ -5,12 +5,14 @@ import { openLegacyOrm } from '../db/legacy-orm';
 import { openPrimaryOrm } from '../db/primary-orm';
 import type { Logger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
+import { LegacyDirectory } from '../sync/legacy-lookup';
 import { ensureSearchAttributes } from '../worker/register-search-attributes';
 
 /** The connections a process of the service holds, opened in order and closed in reverse. */
 export interface Resources {
   orm: MikroORM;
   legacyOrm: MikroORM | undefined;
+  legacy: LegacyDirectory;
   temporal: { client: Client; connection: Connection };
   metrics: Metrics;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function openResources(config: Config, log: Logger, temporalAddress
   return {
     orm,
     legacyOrm,
+    legacy: new LegacyDirectory(legacyOrm),
     temporal: { client, connection },
     metrics: new Metrics(),
     async close() {

@@ -1,7 +1,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
-import { InboundDispatcher } from '../sync/inbound-dispatcher';
+import { createInboundDispatcher } from './dispatcher';
 import { PendingSweeper } from '../sync/pending-sweeper';
 import { createSyncWorker, type SyncWorkerOptions } from '../worker/sync-worker';
 import type { Resources } from './resources';
@@ -22,20 +22,21 @@ export async function startWorker(
   temporalAddress: string,
   extra: Pick<SyncWorkerOptions, 'workflowBundle'> = {},
 ): Promise<RunningWorker> {
+  const dispatcher = createInboundDispatcher(config, resources.temporal.client, resources.metrics, log);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createSyncWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { orm: resources.orm, metrics: resources.metrics },
+    deps: {
+      orm: resources.orm,
+      metrics: resources.metrics,
+      temporal: resources.temporal.client,
+      legacy: resources.legacy,
+      dispatcher,
+    },
     ...extra,
   });
-  const dispatcher = new InboundDispatcher(
-    resources.temporal.client,
-    config.temporal.taskQueue,
-    resources.metrics,
-    log,
-  );
   const sweeper = new PendingSweeper(resources.orm, dispatcher, log, {
     intervalMs: config.pendingSweepIntervalMs,
     minAgeMs: Math.max(config.pendingSweepIntervalMs, 5_000),

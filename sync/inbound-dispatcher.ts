@@ -3,7 +3,7 @@ import type { EntityType } from '../entities/processing-state';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { inboundWorkflowId } from '../workflows/ids';
-import { recordChangedSignal, type inboundRecordWorkflow } from '../workflows/inbound-record';
+import { recordChangedSignal, type InboundTiming, type inboundRecordWorkflow } from '../workflows/inbound-record';
 import { SEARCH_ATTRIBUTES } from '../worker/search-attributes';
 
 const PARALLEL_CALLS = 32;
@@ -17,7 +17,7 @@ const CALL_DEADLINE_MS = 5_000;
 export class InboundDispatcher {
   constructor(
     private readonly client: Client,
-    private readonly taskQueue: string,
+    private readonly options: { taskQueue: string; timing: InboundTiming },
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {}
@@ -56,8 +56,8 @@ export class InboundDispatcher {
     await this.client.withDeadline(Date.now() + CALL_DEADLINE_MS, () =>
       this.client.workflow.signalWithStart<typeof inboundRecordWorkflow, []>('inboundRecordWorkflow', {
         workflowId: inboundWorkflowId(entityType, externalId),
-        taskQueue: this.taskQueue,
-        args: [{ entityType, externalId }],
+        taskQueue: this.options.taskQueue,
+        args: [{ entityType, externalId, timing: this.options.timing }],
         signal: recordChangedSignal,
         signalArgs: [],
         staticSummary: `Inbound ${entityType} ${externalId}`,

@@ -1,5 +1,7 @@
 import {
+  DeadlockException,
   LockMode,
+  LockWaitTimeoutException,
   UniqueConstraintViolationException,
   type FilterQuery,
   type RequiredEntityData,
@@ -27,7 +29,19 @@ export interface ImportOutcome {
   upgradedStub: boolean;
 }
 
-const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Concurrent pushes of the same new record collide on the unique key, or (MySQL's gap locks taken by the
+ * locking read of a missing row) deadlock; either way the retry sees the other push's row and applies on top.
+ */
+function isRetryableConflict(err: unknown): boolean {
+  return (
+    err instanceof UniqueConstraintViolationException ||
+    err instanceof DeadlockException ||
+    err instanceof LockWaitTimeoutException
+  );
+}
 
 /**
  * Stores a batch of validated records in one transaction: new ones inserted, changed ones updated with
@@ -50,7 +64,7 @@ export async function importRecords<R, E extends SyncFields>(
     try {
       return await em.fork().transactional((tx) => importInTransaction(tx as EntityManager, spec, accepted, now()));
     } catch (err) {
-      if (!(err instanceof UniqueConstraintViolationException) || attempt >= MAX_ATTEMPTS) throw err;
+      if (!isRetryableConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
     }
   }
 }

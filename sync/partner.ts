@@ -11,6 +11,10 @@ export const partnerInbound: InboundSpec<PartnerRecord, Partner> = {
   externalIdOf: (r) => r.external_id,
   writeDateOf: (r) => r.write_date,
   diffIgnore: ['write_date'],
+  dependenciesOf: (data) =>
+    typeof data.parent_external_id === 'string' && data.parent_external_id
+      ? [{ entityType: 'partner', externalId: data.parent_external_id }]
+      : [],
   columnsOf: (r) => ({
     type: r.type,
     parentExternalId: r.parent_external_id,

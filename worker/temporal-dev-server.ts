@@ -251,17 +251,19 @@ function spawnGuarded(command: string, args: string[], logFd: number): GuardedPr
       });
       child.once('exit', (code, signal) => finish(`exited with ${signal ?? `code ${code}`}`));
     }),
-    async stop() {
-      if (guarded.exitReason !== undefined) return;
-      guarded.stopping = true;
-      child.kill('SIGTERM');
-      child.ref();
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, STOP_GRACE_MS, 'timeout').unref());
-      if ((await Promise.race([guarded.exited, timeout])) === 'timeout') {
-        child.kill('SIGKILL');
-        await guarded.exited;
-      }
-    },
+    stop: () => (stopPromise ??= terminate()),
+  };
+  let stopPromise: Promise<void> | undefined;
+  const terminate = async () => {
+    if (guarded.exitReason !== undefined) return;
+    guarded.stopping = true;
+    child.kill('SIGTERM');
+    child.ref();
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, STOP_GRACE_MS, 'timeout').unref());
+    if ((await Promise.race([guarded.exited, timeout])) === 'timeout') {
+      child.kill('SIGKILL');
+      await guarded.exited;
+    }
   };
   if (child.pid !== undefined) track(child);
   return guarded;

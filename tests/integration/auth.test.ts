@@ -1,6 +1,6 @@
 import { ApiTokenSchema, type TokenScope } from '../../entities/api-token';
 import { createApiApp } from '../../api/app';
-import { InboundDispatcher } from '../../sync/inbound-dispatcher';
+import { createInboundDispatcher } from '../../runtime/dispatcher';
 import { createLogger } from '../../observability/logger';
 import { startTestService, type TestService } from '../support/service-harness';
 
@@ -18,9 +18,9 @@ function servedRoutes(service: TestService): RouteUnderTest[] {
     ...service.resources,
     config: service.config,
     log: createLogger('silent'),
-    dispatcher: new InboundDispatcher(
+    dispatcher: createInboundDispatcher(
+      service.config,
       service.resources.temporal.client,
-      'unused',
       service.resources.metrics,
       createLogger('silent'),
     ),

@@ -6,7 +6,7 @@ import { createApiApp } from '../../api/app';
 import { PROJECT_ROOT } from '../../config/config';
 import { PartnerSchema } from '../../entities/partner';
 import { createLogger } from '../../observability/logger';
-import { InboundDispatcher } from '../../sync/inbound-dispatcher';
+import { createInboundDispatcher } from '../../runtime/dispatcher';
 import { freePort } from '../support/free-port';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
 
@@ -92,9 +92,9 @@ describe('an accepted push survives crashes', () => {
     const closedPort = await freePort();
     const deadConnection = Connection.lazy({ address: `127.0.0.1:${closedPort}`, connectTimeout: '1s' });
     const log = createLogger('silent');
-    const dispatcher = new InboundDispatcher(
+    const dispatcher = createInboundDispatcher(
+      service.config,
       new Client({ connection: deadConnection }),
-      service.config.temporal.taskQueue,
       service.resources.metrics,
       log,
     );

@@ -1,0 +1,8 @@
+import * as wf from '@temporalio/workflow';
+
+/** Odoo pushed a new version of the record (sent by the API with signal-with-start). */
+export const recordChangedSignal = wf.defineSignal('recordChanged');
+/** Operator: run lookups and processing again now (after a failure, or to cut a wait short). */
+export const retrySignal = wf.defineSignal('retry');
+/** A dependency the record waits for is now available; the argument is its workflow id. */
+export const dependencyReadySignal = wf.defineSignal<[string]>('dependencyReady');
