@@ -38,6 +38,7 @@ const optionalUrl = (protocols: string[]) =>
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   DATABASE_URL: optionalUrl(['mysql', 'mariadb']),
   LEGACY_DATABASE_URL: optionalUrl(['postgresql', 'postgres']),
   TEMPORAL_ADDRESS: z
@@ -68,6 +69,8 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   port: number;
+  /** `/metrics` of the standalone worker process (the API serves its own). */
+  workerMetricsPort: number;
   /** `mysql://...` or a path to the embedded SQLite file. */
   database: { kind: 'mysql'; url: string } | { kind: 'sqlite'; file: string };
   legacyDatabaseUrl: string | undefined;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const odooComplete = e.ODOO_URL && e.ODOO_DB && e.ODOO_LOGIN && e.ODOO_API_KEY;
   return {
     port: e.PORT,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     database: e.DATABASE_URL
       ? { kind: 'mysql', url: e.DATABASE_URL.replace(/^mariadb:/, 'mysql:') }
       : { kind: 'sqlite', file: path.join(e.VAR_DIR, 'sync.sqlite') },

@@ -1,6 +1,7 @@
 /** Production entry of the worker process (the API runs separately: api/main.ts). */
 import { loadConfig } from '../config/config';
 import { createLogger } from '../observability/logger';
+import { startMetricsServer } from '../runtime/metrics-server';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
 import { startWorker } from '../runtime/worker-process';
