@@ -21,6 +21,11 @@ export interface PricelistItem {
   data: Record<string, unknown>;
   changedAt: Date;
   acknowledgedAt: Date | null;
+  /**
+   * When a feed last served the current version. An acknowledgement covers only a version that was served,
+   * so a change landing between the webshop's read and its acknowledgement is not swallowed.
+   */
+  servedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,6 +49,7 @@ export const PricelistItemSchema = new EntitySchema<PricelistItem>({
     data: { type: JsonColumnType },
     changedAt: { ...datetime },
     acknowledgedAt: { ...datetime, nullable: true },
+    servedAt: { ...datetime, nullable: true },
     createdAt: { ...datetime },
     updatedAt: { ...datetime },
   },

@@ -25,6 +25,11 @@ export interface SyncFields {
   /** True while a change awaits the webshop's acknowledgement. */
   feedPending: boolean;
   acknowledgedAt: Date | null;
+  /**
+   * When a feed last served the current version. An acknowledgement covers only a version that was served,
+   * so a change landing between the webshop's read and its acknowledgement is not swallowed.
+   */
+  servedAt: Date | null;
   stubCreatedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -55,6 +60,7 @@ export const syncFieldProperties = {
   changedAt: { ...datetime },
   feedPending: { type: 'boolean', default: false },
   acknowledgedAt: { ...datetime, nullable: true },
+  servedAt: { ...datetime, nullable: true },
   stubCreatedAt: { ...datetime, nullable: true },
   createdAt: { ...datetime },
   updatedAt: { ...datetime },

@@ -148,6 +148,7 @@ function newRow<R, E extends SyncFields>(spec: InboundSpec<R, E>, item: Accepted
     changedAt: now,
     feedPending: true,
     acknowledgedAt: null,
+    servedAt: null,
     stubCreatedAt: null,
     createdAt: now,
     updatedAt: now,

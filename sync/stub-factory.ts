@@ -67,6 +67,7 @@ function stubRow(source: StubSource, now: Date): Record<string, unknown> {
     changedAt: now,
     feedPending: true,
     acknowledgedAt: null,
+    servedAt: null,
     stubCreatedAt: now,
     createdAt: now,
     updatedAt: now,
