@@ -2,7 +2,7 @@ import type { EntitySchema, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import type { SyncFields } from '../entities/sync-fields';
-import { acknowledge, readChangeFeed, SERVED_STATES } from '../sync/change-feed';
+import { acknowledge, markServed, readChangeFeed, SERVED_STATES, type AckResult } from '../sync/change-feed';
 import { decodeCursor } from '../sync/feed-cursor';
 import type { ApiDeps } from './context';
 import { ApiError, validationError } from './errors';
@@ -29,7 +29,12 @@ export const feedItemSchema = z.object({
 
 export const idsBodySchema = z.object({ ids: z.array(z.number().int().positive()).max(MAX_PAGE * 10) });
 
-const ackResultSchema = z.object({ acknowledged: z.array(z.number().int()), not_found: z.array(z.number().int()) });
+const ackResultSchema = z.object({
+  acknowledged: z.array(z.number().int()),
+  not_found: z.array(z.number().int()),
+  /** Changed since the feed last served them: still pending, read them again. */
+  changed_since_read: z.array(z.number().int()),
+});
 
 export function serializeFeedItem(row: SyncFields): z.infer<typeof feedItemSchema> {
   return {
@@ -60,11 +65,20 @@ function parseId(raw: string | undefined): number {
   return id;
 }
 
+export interface ChangeFeedOptions<E extends SyncFields, F extends z.ZodRawShape> {
+  plural: string;
+  entity: EntitySchema<E>;
+  tag: string;
+  /** Extra query parameters of the list route (e.g. a sale order's direction) and the conditions they set. */
+  filters?: { shape: F; where: (query: z.infer<z.ZodObject<F>>) => Record<string, unknown> };
+}
+
 /** `GET/DELETE /api/v1/updated-<plural>` and friends, for one synced entity. */
-export function changeFeedRoutes<E extends SyncFields>(
+export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape = z.ZodRawShape>(
   deps: ApiDeps,
-  options: { plural: string; entity: EntitySchema<E>; tag: string },
+  options: ChangeFeedOptions<E, F>,
 ): RouteDef[] {
+  const listQuerySchema = options.filters ? feedQuerySchema.extend(options.filters.shape) : feedQuerySchema;
   const base = `/api/v1/updated-${options.plural}`;
   const em = () => deps.orm.em.fork() as EntityManager;
   const findServed = async (id: number) => {
@@ -73,11 +87,13 @@ export function changeFeedRoutes<E extends SyncFields>(
       processingState: { $in: SERVED_STATES },
     } as unknown as FilterQuery<E>);
     if (!row) throw new ApiError(404, 'not_found', `No ${options.plural} record with id ${id}`);
+    await markServed(em(), options.entity, [row.id]);
     return row;
   };
-  const ackResult = (r: { acknowledged: number[]; unknown: number[] }) => ({
+  const ackResult = (r: AckResult) => ({
     acknowledged: r.acknowledged,
     not_found: r.unknown,
+    changed_since_read: r.unseen,
   });
 
   return [
@@ -88,7 +104,7 @@ export function changeFeedRoutes<E extends SyncFields>(
       operationId: `list_updated_${options.plural}`,
       summary: `Changed ${options.plural} not yet acknowledged, oldest change first`,
       tag: options.tag,
-      query: feedQuerySchema,
+      query: listQuerySchema,
       responses: {
         200: {
           description: 'A page of changes',
@@ -97,7 +113,7 @@ export function changeFeedRoutes<E extends SyncFields>(
         400: { description: 'Bad query parameter' },
       },
       handler: async (ctx) => {
-        const q = parseQuery(feedQuerySchema, ctx.query);
+        const q = parseQuery(listQuerySchema, ctx.query) as z.infer<typeof feedQuerySchema>;
         const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
         if (after === null) {
           throw new ApiError(400, 'validation_failed', 'The request is not valid', [
@@ -108,6 +124,8 @@ export function changeFeedRoutes<E extends SyncFields>(
           since: q.since ? new Date(q.since) : undefined,
           after,
           limit: q.limit,
+          settledBefore: new Date(Date.now() - deps.config.feedSettleWindowMs),
+          where: options.filters?.where(q as never),
         });
         ctx.body = { items: page.items.map(serializeFeedItem), next_cursor: page.nextCursor };
       },

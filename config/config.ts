@@ -54,6 +54,7 @@ const envSchema = z.object({
   LEGACY_LOOKUP_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   LEGACY_LOOKUP_MAX_INTERVAL: duration('6h'),
   PENDING_SWEEP_INTERVAL: duration('15s'),
+  FEED_SETTLE_WINDOW: duration('2s'),
   ODOO_URL: optionalUrl(['http', 'https']),
   ODOO_DB: z.string().optional(),
   ODOO_LOGIN: z.string().optional(),
@@ -87,6 +88,8 @@ export interface Config {
   legacyLookupAttempts: number;
   legacyLookupMaxIntervalMs: number;
   pendingSweepIntervalMs: number;
+  /** The feeds hold back changes younger than this, so a cursor never passes a change still committing. */
+  feedSettleWindowMs: number;
   odoo: { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' } | undefined;
   bodyLimit: string;
   tokenRateLimitPerMinute: number;
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     legacyLookupAttempts: e.LEGACY_LOOKUP_ATTEMPTS,
     legacyLookupMaxIntervalMs: e.LEGACY_LOOKUP_MAX_INTERVAL,
     pendingSweepIntervalMs: e.PENDING_SWEEP_INTERVAL,
+    feedSettleWindowMs: e.FEED_SETTLE_WINDOW,
     odoo: odooComplete
       ? {
           url: e.ODOO_URL!,

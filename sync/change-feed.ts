@@ -10,18 +10,25 @@ export interface FeedQuery {
   since?: Date;
   after?: FeedPosition;
   limit: number;
+  /**
+   * Only changes at or before this instant are served. Change times come from application clocks and
+   * transactions commit in their own order, so the newest instants are held back until they are settled:
+   * a page never moves the cursor past a change that is yet to become visible.
+   */
+  settledBefore: Date;
   /** Extra conditions, e.g. a sale order's direction. */
   where?: Record<string, unknown>;
 }
 
-/** Unacknowledged changes, oldest first, by keyset on (changedAt, id). */
+/** Unacknowledged changes, oldest first, by keyset on (changedAt, id); the served versions are noted. */
 export async function readChangeFeed<E extends SyncFields>(
   em: EntityManager,
   entity: EntitySchema<E>,
   query: FeedQuery,
+  now = new Date(),
 ): Promise<{ items: E[]; nextCursor: string | null }> {
   const conditions: Record<string, unknown>[] = [
-    { feedPending: true, processingState: { $in: SERVED_STATES } },
+    { feedPending: true, processingState: { $in: SERVED_STATES }, changedAt: { $lte: query.settledBefore } },
     query.where ?? {},
   ];
   if (query.since) conditions.push({ changedAt: { $gte: query.since } });
@@ -34,34 +41,70 @@ export async function readChangeFeed<E extends SyncFields>(
     limit: query.limit + 1,
   });
   const items = rows.slice(0, query.limit);
+  await markServed(
+    em,
+    entity,
+    items.map((r) => r.id),
+    now,
+  );
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
-/** Marks records consumed; returns the ids that were pending. Acknowledging again is a no-op. */
+export async function markServed<E extends SyncFields>(
+  em: EntityManager,
+  entity: EntitySchema<E>,
+  ids: number[],
+  now = new Date(),
+) {
+  if (ids.length === 0) return;
+  await em.nativeUpdate(entity, { id: { $in: ids } } as unknown as FilterQuery<E>, { servedAt: now } as never);
+}
+
+export interface AckResult {
+  acknowledged: number[];
+  /** Ids this entity does not have. */
+  unknown: number[];
+  /** Changed again since the feed last served them (or never served): not acknowledged, still in the feed. */
+  unseen: number[];
+}
+
+/**
+ * Marks served versions consumed. Acknowledging twice, or a record with nothing pending, is a no-op; a version
+ * the webshop has not been served stays pending, so a change landing between its read and its
+ * acknowledgement is never swallowed.
+ */
 export async function acknowledge<E extends SyncFields>(
   em: EntityManager,
   entity: EntitySchema<E>,
   ids: readonly number[],
   now = new Date(),
-): Promise<{ acknowledged: number[]; unknown: number[] }> {
-  if (ids.length === 0) return { acknowledged: [], unknown: [] };
-  const existing = await em.find(entity, { id: { $in: ids } } as unknown as FilterQuery<E>, {
-    fields: ['id', 'feedPending'] as never,
+): Promise<AckResult> {
+  if (ids.length === 0) return { acknowledged: [], unknown: [], unseen: [] };
+  const rows = await em.find(entity, { id: { $in: ids } } as unknown as FilterQuery<E>, {
+    fields: ['id', 'feedPending', 'changedAt', 'servedAt'] as never,
   });
-  const pending = existing.filter((r) => r.feedPending).map((r) => r.id);
-  if (pending.length) {
-    await em.nativeUpdate(
-      entity,
-      { id: { $in: pending }, feedPending: true } as unknown as FilterQuery<E>,
-      {
-        feedPending: false,
-        isNew: false,
-        unackedChangedFields: [],
-        acknowledgedAt: now,
-      } as never,
-    );
+  const pending = rows.filter((r) => r.feedPending);
+  const seen = pending.filter((r) => r.servedAt && r.changedAt.getTime() <= r.servedAt.getTime());
+  let acknowledged: number[] = [];
+  if (seen.length) {
+    // The served-version condition again in the update: a change committed after the read above stays pending.
+    await em
+      .createQueryBuilder(entity)
+      .update({ feedPending: false, isNew: false, unackedChangedFields: [], acknowledgedAt: now } as never)
+      .where({ id: { $in: seen.map((r) => r.id) }, feedPending: true } as never)
+      .andWhere('changed_at <= served_at')
+      .execute();
+    const after = await em.fork().find(entity, { id: { $in: seen.map((r) => r.id) } } as unknown as FilterQuery<E>, {
+      fields: ['id', 'feedPending'] as never,
+    });
+    acknowledged = after.filter((r) => !r.feedPending).map((r) => r.id);
   }
-  const known = new Set(existing.map((r) => r.id));
-  return { acknowledged: pending, unknown: ids.filter((id) => !known.has(id)) };
+  const known = new Set(rows.map((r) => r.id));
+  const done = new Set(acknowledged);
+  return {
+    acknowledged,
+    unknown: ids.filter((id) => !known.has(id)),
+    unseen: pending.filter((r) => !done.has(r.id)).map((r) => r.id),
+  };
 }

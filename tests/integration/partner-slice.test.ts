@@ -81,10 +81,10 @@ describe('partner push -> workflow -> feed', () => {
     const [item] = (await feed()).items;
     const ack = await service.request('DELETE', `/api/v1/updated-partners/${item.id}`, { token: webshop });
     expect(ack.status).toBe(200);
-    expect(ack.body).toEqual({ acknowledged: [item.id], not_found: [] });
+    expect(ack.body).toEqual({ acknowledged: [item.id], not_found: [], changed_since_read: [] });
     expect((await feed()).items).toEqual([]);
     const again = await service.request('DELETE', `/api/v1/updated-partners/${item.id}`, { token: webshop });
-    expect(again.body).toEqual({ acknowledged: [], not_found: [] });
+    expect(again.body).toEqual({ acknowledged: [], not_found: [], changed_since_read: [] });
 
     await service.request('POST', '/api/v1/partners', {
       token: odoo,
@@ -152,7 +152,11 @@ describe('partner push -> workflow -> feed', () => {
       token: webshop,
       body: { ids: [...ids, 999999] },
     });
-    expect(ack.body).toEqual({ acknowledged: expect.arrayContaining(ids), not_found: [999999] });
+    expect(ack.body).toEqual({
+      acknowledged: expect.arrayContaining(ids),
+      not_found: [999999],
+      changed_since_read: [],
+    });
     expect((await feed()).items).toEqual([]);
   });
 });
