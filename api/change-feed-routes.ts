@@ -2,7 +2,16 @@ import type { EntitySchema, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import type { SyncFields } from '../entities/sync-fields';
-import { acknowledge, markServed, readChangeFeed, SERVED_STATES, type AckResult } from '../sync/change-feed';
+import {
+  acknowledge,
+  markServed,
+  readChangeFeed,
+  SERVED_STATES,
+  syncFeedTable,
+  type AckResult,
+  type FeedRow,
+  type FeedTable,
+} from '../sync/change-feed';
 import { decodeCursor } from '../sync/feed-cursor';
 import type { ApiDeps } from './context';
 import { ApiError, validationError } from './errors';
@@ -29,11 +38,17 @@ export const feedItemSchema = z.object({
 
 export const idsBodySchema = z.object({ ids: z.array(z.number().int().positive()).max(MAX_PAGE * 10) });
 
-const ackResultSchema = z.object({
+export const ackResultSchema = z.object({
   acknowledged: z.array(z.number().int()),
   not_found: z.array(z.number().int()),
   /** Changed since the feed last served them: still pending, read them again. */
   changed_since_read: z.array(z.number().int()),
+});
+
+export const ackResult = (r: AckResult) => ({
+  acknowledged: r.acknowledged,
+  not_found: r.unknown,
+  changed_since_read: r.unseen,
 });
 
 export function serializeFeedItem(row: SyncFields): z.infer<typeof feedItemSchema> {
@@ -55,7 +70,29 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.ou
   return parsed.data;
 }
 
-function parseId(raw: string | undefined): number {
+/** One page of a feed, from validated `since`/`limit`/`cursor` query parameters. */
+export async function readFeedPage<E extends FeedRow>(
+  deps: Pick<ApiDeps, 'orm' | 'config'>,
+  table: FeedTable<E>,
+  q: z.infer<typeof feedQuerySchema>,
+  where?: Record<string, unknown>,
+) {
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  if (after === null) {
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+      { path: 'cursor', message: 'is not a cursor this API issued' },
+    ]);
+  }
+  return readChangeFeed(deps.orm.em.fork() as EntityManager, table, {
+    since: q.since ? new Date(q.since) : undefined,
+    after,
+    limit: q.limit,
+    settledBefore: new Date(Date.now() - deps.config.feedSettleWindowMs),
+    where,
+  });
+}
+
+export function parseId(raw: string | undefined): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id <= 0) {
     throw new ApiError(400, 'validation_failed', 'The request is not valid', [
@@ -81,6 +118,7 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
   const listQuerySchema = options.filters ? feedQuerySchema.extend(options.filters.shape) : feedQuerySchema;
   const base = `/api/v1/updated-${options.plural}`;
   const em = () => deps.orm.em.fork() as EntityManager;
+  const table = syncFeedTable(options.entity);
   const findServed = async (id: number) => {
     const row = await em().findOne(options.entity, {
       id,
@@ -114,19 +152,7 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       },
       handler: async (ctx) => {
         const q = parseQuery(listQuerySchema, ctx.query) as z.infer<typeof feedQuerySchema>;
-        const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-        if (after === null) {
-          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
-            { path: 'cursor', message: 'is not a cursor this API issued' },
-          ]);
-        }
-        const page = await readChangeFeed(em(), options.entity, {
-          since: q.since ? new Date(q.since) : undefined,
-          after,
-          limit: q.limit,
-          settledBefore: new Date(Date.now() - deps.config.feedSettleWindowMs),
-          where: options.filters?.where(q as never),
-        });
+        const page = await readFeedPage(deps, table, q, options.filters?.where(q as never));
         ctx.body = { items: page.items.map(serializeFeedItem), next_cursor: page.nextCursor };
       },
     },
@@ -155,7 +181,7 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       },
       handler: async (ctx) => {
         const id = parseId(ctx.params.id);
-        const result = await acknowledge(em(), options.entity, [id]);
+        const result = await acknowledge(em(), table, [id]);
         if (result.unknown.length) throw new ApiError(404, 'not_found', `No ${options.plural} record with id ${id}`);
         ctx.body = ackResult(result);
       },
@@ -171,7 +197,7 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
       handler: async (ctx) => {
         const body = parseQuery(idsBodySchema, ctx.request.body);
-        ctx.body = ackResult(await acknowledge(em(), options.entity, [...new Set(body.ids)]));
+        ctx.body = ackResult(await acknowledge(em(), table, [...new Set(body.ids)]));
       },
     },
   ];

@@ -6,6 +6,34 @@ import { encodeCursor, type FeedPosition } from './feed-cursor';
 /** States the webshop may see; records still waiting or failed stay out of its feed. */
 export const SERVED_STATES = ['processed', 'stub'] as const;
 
+/** What every feed row has: an id, a change time, and when the feed last served it. */
+export interface FeedRow {
+  id: number;
+  changedAt: Date;
+  servedAt: Date | null;
+}
+
+/** A table read as a change feed: which rows are in it, which flag marks them, what acknowledging writes. */
+export interface FeedTable<E extends FeedRow> {
+  entity: EntitySchema<E>;
+  /** Boolean column that is true while a change awaits acknowledgement. */
+  pendingFlag: keyof E & string;
+  /** Further conditions a row must meet to be served (e.g. its processing state). */
+  servedWhere?: Record<string, unknown>;
+  /** Column values written when a change is acknowledged, besides clearing the flag. */
+  onAcknowledge(now: Date): Record<string, unknown>;
+}
+
+/** The feed of a synced entity (`updated-<entity>`). */
+export function syncFeedTable<E extends SyncFields>(entity: EntitySchema<E>): FeedTable<E> {
+  return {
+    entity,
+    pendingFlag: 'feedPending',
+    servedWhere: { processingState: { $in: SERVED_STATES } },
+    onAcknowledge: (now) => ({ isNew: false, unackedChangedFields: [], acknowledgedAt: now }),
+  };
+}
+
 export interface FeedQuery {
   since?: Date;
   after?: FeedPosition;
@@ -21,14 +49,14 @@ export interface FeedQuery {
 }
 
 /** Unacknowledged changes, oldest first, by keyset on (changedAt, id); the served versions are noted. */
-export async function readChangeFeed<E extends SyncFields>(
+export async function readChangeFeed<E extends FeedRow>(
   em: EntityManager,
-  entity: EntitySchema<E>,
+  table: FeedTable<E>,
   query: FeedQuery,
   now = new Date(),
 ): Promise<{ items: E[]; nextCursor: string | null }> {
   const conditions: Record<string, unknown>[] = [
-    { feedPending: true, processingState: { $in: SERVED_STATES }, changedAt: { $lte: query.settledBefore } },
+    { [table.pendingFlag]: true, changedAt: { $lte: query.settledBefore }, ...table.servedWhere },
     query.where ?? {},
   ];
   if (query.since) conditions.push({ changedAt: { $gte: query.since } });
@@ -36,14 +64,14 @@ export async function readChangeFeed<E extends SyncFields>(
     const { changedAt, id } = query.after;
     conditions.push({ $or: [{ changedAt: { $gt: changedAt } }, { changedAt, id: { $gt: id } }] });
   }
-  const rows = await em.find(entity, { $and: conditions } as unknown as FilterQuery<E>, {
+  const rows = await em.find(table.entity, { $and: conditions } as unknown as FilterQuery<E>, {
     orderBy: { changedAt: 'asc', id: 'asc' } as never,
     limit: query.limit + 1,
   });
   const items = rows.slice(0, query.limit);
   await markServed(
     em,
-    entity,
+    table.entity,
     items.map((r) => r.id),
     now,
   );
@@ -51,7 +79,7 @@ export async function readChangeFeed<E extends SyncFields>(
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
-export async function markServed<E extends SyncFields>(
+export async function markServed<E extends FeedRow>(
   em: EntityManager,
   entity: EntitySchema<E>,
   ids: number[],
@@ -63,7 +91,7 @@ export async function markServed<E extends SyncFields>(
 
 export interface AckResult {
   acknowledged: number[];
-  /** Ids this entity does not have. */
+  /** Ids the table does not have. */
   unknown: number[];
   /** Changed again since the feed last served them (or never served): not acknowledged, still in the feed. */
   unseen: number[];
@@ -72,33 +100,34 @@ export interface AckResult {
 /**
  * Marks served versions consumed. Acknowledging twice, or a record with nothing pending, is a no-op; a version
  * the webshop has not been served stays pending, so a change landing between its read and its
- * acknowledgement is never swallowed.
+ * acknowledgement is never swallowed. Three statements whatever the number of ids.
  */
-export async function acknowledge<E extends SyncFields>(
+export async function acknowledge<E extends FeedRow>(
   em: EntityManager,
-  entity: EntitySchema<E>,
+  table: FeedTable<E>,
   ids: readonly number[],
   now = new Date(),
 ): Promise<AckResult> {
   if (ids.length === 0) return { acknowledged: [], unknown: [], unseen: [] };
-  const rows = await em.find(entity, { id: { $in: ids } } as unknown as FilterQuery<E>, {
-    fields: ['id', 'feedPending', 'changedAt', 'servedAt'] as never,
+  const flag = table.pendingFlag;
+  const rows = await em.find(table.entity, { id: { $in: ids } } as unknown as FilterQuery<E>, {
+    fields: ['id', flag, 'changedAt', 'servedAt'] as never,
   });
-  const pending = rows.filter((r) => r.feedPending);
-  const seen = pending.filter((r) => r.servedAt && r.changedAt.getTime() <= r.servedAt.getTime());
+  const pending = rows.filter((r) => r[flag]);
+  const seen = pending.filter((r) => r.servedAt && r.changedAt.getTime() <= r.servedAt.getTime()).map((r) => r.id);
   let acknowledged: number[] = [];
   if (seen.length) {
     // The served-version condition again in the update: a change committed after the read above stays pending.
     await em
-      .createQueryBuilder(entity)
-      .update({ feedPending: false, isNew: false, unackedChangedFields: [], acknowledgedAt: now } as never)
-      .where({ id: { $in: seen.map((r) => r.id) }, feedPending: true } as never)
+      .createQueryBuilder(table.entity)
+      .update({ [flag]: false, ...table.onAcknowledge(now) } as never)
+      .where({ id: { $in: seen }, [flag]: true } as never)
       .andWhere('changed_at <= served_at')
       .execute();
-    const after = await em.fork().find(entity, { id: { $in: seen.map((r) => r.id) } } as unknown as FilterQuery<E>, {
-      fields: ['id', 'feedPending'] as never,
+    const after = await em.fork().find(table.entity, { id: { $in: seen } } as unknown as FilterQuery<E>, {
+      fields: ['id', flag] as never,
     });
-    acknowledged = after.filter((r) => !r.feedPending).map((r) => r.id);
+    acknowledged = after.filter((r) => !r[flag]).map((r) => r.id);
   }
   const known = new Set(rows.map((r) => r.id));
   const done = new Set(acknowledged);

@@ -1,0 +1,173 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { z } from 'zod';
+import type { PricelistItem } from '../entities/pricelist-item';
+import { acknowledge } from '../sync/change-feed';
+import { listPricelists, pricelistFeedTable, pricelistItems } from '../sync/pricelist-feed';
+import {
+  ackResult,
+  ackResultSchema,
+  feedQuerySchema,
+  idsBodySchema,
+  MAX_PAGE,
+  parseQuery,
+  readFeedPage,
+} from './change-feed-routes';
+import type { ApiDeps } from './context';
+import { ApiError } from './errors';
+import type { RouteDef } from './route-table';
+
+const pricelistItemSchema = z.object({
+  id: z.number().int(),
+  pricelist_id: z.string(),
+  product_external_id: z.string(),
+  min_quantity: z.number(),
+  price: z.number(),
+  previous_price: z.number().nullable(),
+  price_changed: z.boolean(),
+  is_promo: z.boolean(),
+  is_action: z.boolean(),
+  date_start: z.string().nullable(),
+  date_end: z.string().nullable(),
+  updated_at: z.string(),
+});
+
+function serializeItem(item: PricelistItem): z.infer<typeof pricelistItemSchema> {
+  return {
+    id: item.id,
+    pricelist_id: item.pricelistId,
+    product_external_id: item.productExternalId,
+    min_quantity: item.minQuantity,
+    price: item.price,
+    previous_price: item.previousPrice,
+    price_changed: item.priceChanged,
+    is_promo: item.isPromo,
+    is_action: item.isAction,
+    date_start: item.dateStart?.toISOString() ?? null,
+    date_end: item.dateEnd?.toISOString() ?? null,
+    updated_at: item.changedAt.toISOString(),
+  };
+}
+
+const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+  cursor: z.string().min(1).optional(),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+
+/** A cursor over plain ids (pricelist ids, item ids): opaque to clients, base64url of the last id. */
+function decodeIdCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text || Buffer.from(text, 'utf8').toString('base64url') !== cursor) {
+    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+      { path: 'cursor', message: 'is not a cursor this API issued' },
+    ]);
+  }
+  return text;
+}
+
+const encodeIdCursor = (id: string | number) => Buffer.from(String(id), 'utf8').toString('base64url');
+
+export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
+  const em = () => deps.orm.em.fork() as EntityManager;
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/pricelists/updated',
+      scope: 'webshop',
+      operationId: 'list_updated_pricelist_items',
+      summary: 'Pricelist items whose price really changed and is not yet acknowledged, oldest change first',
+      tag: 'pricelists',
+      query: feedQuerySchema,
+      responses: {
+        200: { description: 'A page of price changes', schema: page(pricelistItemSchema) },
+        400: { description: 'Bad query parameter' },
+      },
+      handler: async (ctx) => {
+        const result = await readFeedPage(deps, pricelistFeedTable, parseQuery(feedQuerySchema, ctx.query));
+        ctx.body = { items: result.items.map(serializeItem), next_cursor: result.nextCursor };
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/pricelists/updated/batch-delete',
+      scope: 'webshop',
+      operationId: 'batch_ack_pricelist_items',
+      summary: 'Acknowledge price changes; unknown or already acknowledged ids are not errors',
+      tag: 'pricelists',
+      requestBody: idsBodySchema,
+      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      handler: async (ctx) => {
+        const body = parseQuery(idsBodySchema, ctx.request.body);
+        ctx.body = ackResult(await acknowledge(em(), pricelistFeedTable, [...new Set(body.ids)]));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/pricelists',
+      scope: 'webshop',
+      operationId: 'list_pricelists',
+      summary: 'Pricelists with their item counts',
+      tag: 'pricelists',
+      query: pageQuerySchema,
+      responses: {
+        200: {
+          description: 'A page of pricelists',
+          schema: page(
+            z.object({
+              id: z.string(),
+              pricelist_id: z.string(),
+              item_count: z.number().int(),
+              changed_count: z.number().int(),
+            }),
+          ),
+        },
+      },
+      handler: async (ctx) => {
+        const q = parseQuery(pageQuerySchema, ctx.query);
+        const rows = await listPricelists(em(), decodeIdCursor(q.cursor), q.limit + 1);
+        const items = rows.slice(0, q.limit);
+        ctx.body = {
+          items: items.map((r) => ({
+            id: r.pricelistId,
+            pricelist_id: r.pricelistId,
+            item_count: r.itemCount,
+            changed_count: r.changedCount,
+          })),
+          next_cursor: rows.length > q.limit ? encodeIdCursor(items[items.length - 1]!.pricelistId) : null,
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/pricelists/:pricelist_id/items',
+      scope: 'webshop',
+      operationId: 'list_pricelist_items',
+      summary: 'Every item of one pricelist, for a full resync',
+      tag: 'pricelists',
+      query: pageQuerySchema,
+      responses: {
+        200: { description: 'A page of items', schema: page(pricelistItemSchema) },
+        404: { description: 'Unknown pricelist' },
+      },
+      handler: async (ctx) => {
+        const q = parseQuery(pageQuerySchema, ctx.query);
+        const after = decodeIdCursor(q.cursor);
+        const afterId = after === undefined ? 0 : Number(after);
+        if (!Number.isSafeInteger(afterId))
+          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+            { path: 'cursor', message: 'is not a cursor this API issued' },
+          ]);
+        const pricelistId = String(ctx.params.pricelist_id);
+        const rows = await pricelistItems(em(), pricelistId, afterId, q.limit + 1);
+        if (rows.length === 0 && afterId === 0) throw new ApiError(404, 'not_found', `No pricelist ${pricelistId}`);
+        const items = rows.slice(0, q.limit);
+        ctx.body = {
+          items: items.map(serializeItem),
+          next_cursor: rows.length > q.limit ? encodeIdCursor(items[items.length - 1]!.id) : null,
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,53 @@
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import { PricelistItemSchema, type PricelistItem } from '../entities/pricelist-item';
+import type { FeedTable } from './change-feed';
+
+/** The price-change feed: only items whose price really changed, until acknowledged. */
+export const pricelistFeedTable: FeedTable<PricelistItem> = {
+  entity: PricelistItemSchema,
+  pendingFlag: 'priceChanged',
+  onAcknowledge: (now) => ({ acknowledgedAt: now }),
+};
+
+export interface PricelistSummary {
+  pricelistId: string;
+  itemCount: number;
+  changedCount: number;
+}
+
+/** Pricelists with their item counts, by pricelist id, from after `afterId`. */
+export async function listPricelists(
+  em: EntityManager,
+  afterId: string | undefined,
+  limit: number,
+): Promise<PricelistSummary[]> {
+  const qb = em
+    .createQueryBuilder(PricelistItemSchema)
+    .select([
+      'pricelistId',
+      raw('count(*) as item_count'),
+      raw('sum(case when price_changed then 1 else 0 end) as changed_count'),
+    ])
+    .groupBy('pricelistId')
+    .orderBy({ pricelistId: 'asc' })
+    .limit(limit);
+  if (afterId !== undefined) qb.where({ pricelistId: { $gt: afterId } });
+  const rows: { pricelist_id: string; item_count: number | string; changed_count: number | string | null }[] =
+    await qb.execute('all', false);
+  return rows.map((r) => ({
+    pricelistId: r.pricelist_id,
+    itemCount: Number(r.item_count),
+    changedCount: Number(r.changed_count ?? 0),
+  }));
+}
+
+/** A whole pricelist, by item id, for a full resync. */
+export async function pricelistItems(
+  em: EntityManager,
+  pricelistId: string,
+  afterId: number,
+  limit: number,
+): Promise<PricelistItem[]> {
+  return em.find(PricelistItemSchema, { pricelistId, id: { $gt: afterId } }, { orderBy: { id: 'asc' }, limit });
+}
