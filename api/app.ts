@@ -7,12 +7,24 @@ import { ApiError, errorMiddleware, notFound, sendError } from './errors';
 import { mountHealthRoutes } from './health';
 import { buildOpenApiDocument } from './openapi';
 import { partnerRoutes } from './partners';
+import { pricelistRoutes } from './pricelists';
+import { productRoutes } from './products';
+import { purchaseOrderRoutes } from './purchase-orders';
 import { mountRoutes, type RouteDef } from './route-table';
+import { saleOrderRoutes } from './sale-orders';
+import { stockRoutes } from './stocks';
 
 export const API_VERSION = '1.0.0';
 
 export function apiRoutes(deps: ApiDeps): RouteDef[] {
-  return [...partnerRoutes(deps)];
+  return [
+    ...partnerRoutes(deps),
+    ...productRoutes(deps),
+    ...saleOrderRoutes(deps),
+    ...stockRoutes(deps),
+    ...purchaseOrderRoutes(deps),
+    ...pricelistRoutes(deps),
+  ];
 }
 
 export interface ApiApp {
