@@ -9,6 +9,8 @@ import { ApiError, zodDetails, type ErrorDetail } from './errors';
 import type { RouteDef } from './route-table';
 
 export const MAX_BATCH = 1000;
+/** How long a push waits for its records' workflows to start before answering; the rest start after. */
+const HAND_OFF_BUDGET_MS = 2_000;
 
 export const pushResultSchema = z.object({
   success: z.boolean(),
@@ -93,7 +95,7 @@ export async function handlePush(
     ...(Object.entries(extracted) as [EntityType, string[]][]),
   ];
   for (const [entityType, externalIds] of handOffs) {
-    if (externalIds.length) await deps.dispatcher.dispatch(entityType, externalIds);
+    if (externalIds.length) await deps.dispatcher.dispatchWithin(entityType, externalIds, HAND_OFF_BUDGET_MS);
   }
 
   const result: PushResult = {

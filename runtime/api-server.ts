@@ -26,10 +26,12 @@ export async function startApiServer(
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${bound}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await dispatcher.drain();
+    },
   };
 }

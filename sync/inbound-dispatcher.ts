@@ -22,6 +22,28 @@ export class InboundDispatcher {
     private readonly log: Logger,
   ) {}
 
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * Hands off within `budgetMs`, then lets the rest go on in the background, so a large batch is answered
+   * in time. The records are already stored; a crash before their hand-off leaves them to the sweep.
+   */
+  async dispatchWithin(entityType: EntityType, externalIds: readonly string[], budgetMs: number): Promise<void> {
+    const work = this.dispatch(entityType, externalIds).catch((err: unknown) => {
+      this.log.error({ err, entityType }, 'hand-off failed; the sweep will retry');
+    });
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Waits for background hand-offs (at shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
   async dispatch(
     entityType: EntityType,
     externalIds: readonly string[],

@@ -32,12 +32,22 @@ export interface InboundRecordStatus {
   lastError: string | null;
 }
 
-const { processInboundRecord, markRecordFailed, resolveFromLegacy } = wf.proxyActivities<
-  ReturnType<typeof createActivities>
->({
+type Activities = ReturnType<typeof createActivities>;
+const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+
+const { processInboundRecord, markRecordFailed, resolveFromLegacy } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry,
 });
+
+/**
+ * Processing is a few short queries, run as a local activity: no activity task round trip through the
+ * server and three history events fewer per record. Histories recorded before this ran it as a regular one.
+ */
+const local = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
+const LOCAL_PROCESSING_PATCH = 'process-inbound-record-locally';
+const processRecord: Activities['processInboundRecord'] = (ref, options) =>
+  wf.patched(LOCAL_PROCESSING_PATCH) ? local.processInboundRecord(ref, options) : processInboundRecord(ref, options);
 
 /** What the workflow knows between activity runs. */
 class InboundRecordState {
@@ -120,7 +130,7 @@ export async function inboundRecordWorkflow(input: InboundRecordInput): Promise<
 
   let retry = state.take().retry;
   for (;;) {
-    const result = await processInboundRecord(ref, { retry });
+    const result = await processRecord(ref, { retry });
     retry = false;
     state.apply(result);
     state.publish();
