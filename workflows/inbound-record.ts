@@ -95,7 +95,8 @@ class InboundRecordState {
     this.published = snapshot;
     wf.upsertSearchAttributes([
       { key: SEARCH_ATTRIBUTES.ProcessingState, value: state },
-      { key: SEARCH_ATTRIBUTES.AwaitingOn, value: awaitingOn },
+      // An empty list would not clear the attribute; null removes it.
+      { key: SEARCH_ATTRIBUTES.AwaitingOn, value: awaitingOn.length ? awaitingOn : null },
       { key: SEARCH_ATTRIBUTES.IsStub, value: state === 'stub' },
       { key: SEARCH_ATTRIBUTES.StaleStub, value: stale },
     ]);
