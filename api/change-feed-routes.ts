@@ -12,7 +12,7 @@ import {
   type FeedRow,
   type FeedTable,
 } from '../sync/change-feed';
-import { decodeCursor } from '../sync/feed-cursor';
+import { decodeCursor, decodeKeyCursor } from '../sync/feed-cursor';
 import type { ApiDeps } from './context';
 import { ApiError, validationError } from './errors';
 import type { RouteDef } from './route-table';
@@ -90,6 +90,37 @@ export async function readFeedPage<E extends FeedRow>(
     settledBefore: new Date(Date.now() - deps.config.feedSettleWindowMs),
     where,
   });
+}
+
+/** Query of a plain (non-feed) list: page size and an opaque cursor. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+  cursor: z.string().min(1).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+
+const badCursor = () =>
+  new ApiError(400, 'validation_failed', 'The request is not valid', [
+    { path: 'cursor', message: 'is not a cursor this API issued' },
+  ]);
+
+/** The key a list cursor points after; undefined for the first page. */
+export function keyAfter(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeKeyCursor(cursor);
+  if (key === null) throw badCursor();
+  return key;
+}
+
+/** The numeric id a list cursor points after; 0 for the first page. */
+export function idAfter(cursor: string | undefined): number {
+  const key = keyAfter(cursor);
+  if (key === undefined) return 0;
+  const id = Number(key);
+  if (!Number.isSafeInteger(id) || id < 0) throw badCursor();
+  return id;
 }
 
 export function parseId(raw: string | undefined): number {

@@ -2,13 +2,17 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import type { PricelistItem } from '../entities/pricelist-item';
 import { acknowledge } from '../sync/change-feed';
+import { encodeKeyCursor } from '../sync/feed-cursor';
 import { listPricelists, pricelistFeedTable, pricelistItems } from '../sync/pricelist-feed';
 import {
   ackResult,
   ackResultSchema,
   feedQuerySchema,
+  idAfter,
   idsBodySchema,
-  MAX_PAGE,
+  keyAfter,
+  pageOf,
+  pageQuerySchema,
   parseQuery,
   readFeedPage,
 } from './change-feed-routes';
@@ -48,27 +52,6 @@ function serializeItem(item: PricelistItem): z.infer<typeof pricelistItemSchema>
   };
 }
 
-const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
-  cursor: z.string().min(1).optional(),
-});
-
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
-
-/** A cursor over plain ids (pricelist ids, item ids): opaque to clients, base64url of the last id. */
-function decodeIdCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text || Buffer.from(text, 'utf8').toString('base64url') !== cursor) {
-    throw new ApiError(400, 'validation_failed', 'The request is not valid', [
-      { path: 'cursor', message: 'is not a cursor this API issued' },
-    ]);
-  }
-  return text;
-}
-
-const encodeIdCursor = (id: string | number) => Buffer.from(String(id), 'utf8').toString('base64url');
-
 export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
   const em = () => deps.orm.em.fork() as EntityManager;
   return [
@@ -81,7 +64,7 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       tag: 'pricelists',
       query: feedQuerySchema,
       responses: {
-        200: { description: 'A page of price changes', schema: page(pricelistItemSchema) },
+        200: { description: 'A page of price changes', schema: pageOf(pricelistItemSchema) },
         400: { description: 'Bad query parameter' },
       },
       handler: async (ctx) => {
@@ -114,7 +97,7 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       responses: {
         200: {
           description: 'A page of pricelists',
-          schema: page(
+          schema: pageOf(
             z.object({
               id: z.string(),
               pricelist_id: z.string(),
@@ -126,7 +109,7 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       },
       handler: async (ctx) => {
         const q = parseQuery(pageQuerySchema, ctx.query);
-        const rows = await listPricelists(em(), decodeIdCursor(q.cursor), q.limit + 1);
+        const rows = await listPricelists(em(), keyAfter(q.cursor), q.limit + 1);
         const items = rows.slice(0, q.limit);
         ctx.body = {
           items: items.map((r) => ({
@@ -135,7 +118,7 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
             item_count: r.itemCount,
             changed_count: r.changedCount,
           })),
-          next_cursor: rows.length > q.limit ? encodeIdCursor(items[items.length - 1]!.pricelistId) : null,
+          next_cursor: rows.length > q.limit ? encodeKeyCursor(items[items.length - 1]!.pricelistId) : null,
         };
       },
     },
@@ -148,24 +131,19 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       tag: 'pricelists',
       query: pageQuerySchema,
       responses: {
-        200: { description: 'A page of items', schema: page(pricelistItemSchema) },
+        200: { description: 'A page of items', schema: pageOf(pricelistItemSchema) },
         404: { description: 'Unknown pricelist' },
       },
       handler: async (ctx) => {
         const q = parseQuery(pageQuerySchema, ctx.query);
-        const after = decodeIdCursor(q.cursor);
-        const afterId = after === undefined ? 0 : Number(after);
-        if (!Number.isSafeInteger(afterId))
-          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
-            { path: 'cursor', message: 'is not a cursor this API issued' },
-          ]);
+        const afterId = idAfter(q.cursor);
         const pricelistId = String(ctx.params.pricelist_id);
         const rows = await pricelistItems(em(), pricelistId, afterId, q.limit + 1);
         if (rows.length === 0 && afterId === 0) throw new ApiError(404, 'not_found', `No pricelist ${pricelistId}`);
         const items = rows.slice(0, q.limit);
         ctx.body = {
           items: items.map(serializeItem),
-          next_cursor: rows.length > q.limit ? encodeIdCursor(items[items.length - 1]!.id) : null,
+          next_cursor: rows.length > q.limit ? encodeKeyCursor(items[items.length - 1]!.id) : null,
         };
       },
     },

@@ -1,17 +1,146 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { z } from 'zod';
+import { StockSchema, type Stock } from '../entities/stock';
 import type { SyncFields } from '../entities/sync-fields';
+import { acknowledge } from '../sync/change-feed';
+import { encodeKeyCursor } from '../sync/feed-cursor';
 import type { InboundSpec } from '../sync/inbound-spec';
 import { stockRecordSchema } from '../sync/records/stock';
 import { stockInbound } from '../sync/stock';
+import { stockFeedTable } from '../sync/stock-feed';
+import {
+  ackResult,
+  ackResultSchema,
+  feedQuerySchema,
+  idAfter,
+  idsBodySchema,
+  pageOf,
+  pageQuerySchema,
+  parseQuery,
+  readFeedPage,
+} from './change-feed-routes';
 import type { ApiDeps } from './context';
+import { ApiError } from './errors';
 import { inboundPushRoute } from './inbound-push';
 import type { RouteDef } from './route-table';
 
+const stockItemSchema = z.object({
+  id: z.number().int(),
+  supplier_external_id: z.string(),
+  product_external_id: z.string(),
+  quantity: z.number(),
+  previous_quantity: z.number().nullable(),
+  quantity_changed: z.boolean(),
+  purchase_price: z.number().nullable(),
+  sale_price: z.number().nullable(),
+  processing_state: z.string(),
+  updated_at: z.string(),
+});
+
+function serializeStock(row: Stock): z.infer<typeof stockItemSchema> {
+  return {
+    id: row.id,
+    supplier_external_id: row.supplierExternalId,
+    product_external_id: row.productExternalId,
+    quantity: row.quantity,
+    previous_quantity: row.previousQuantity,
+    quantity_changed: row.quantityChanged,
+    purchase_price: row.purchasePrice,
+    sale_price: row.salePrice,
+    processing_state: row.processingState,
+    updated_at: row.changedAt.toISOString(),
+  };
+}
+
+const lookupQuerySchema = z.object({ supplier_id: z.string().min(1), product_id: z.string().min(1) });
+
 export function stockRoutes(deps: ApiDeps): RouteDef[] {
+  const em = () => deps.orm.em.fork() as EntityManager;
+  const listBy = (column: 'supplierExternalId' | 'productExternalId', param: string, label: string): RouteDef => ({
+    method: 'get',
+    path: `/api/v1/stocks/by-${label}/:${param}`,
+    scope: 'webshop',
+    operationId: `list_stocks_by_${label}`,
+    summary: `Every stock row of one ${label}, by id`,
+    tag: 'stocks',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of stock rows', schema: pageOf(stockItemSchema) } },
+    handler: async (ctx) => {
+      const q = parseQuery(pageQuerySchema, ctx.query);
+      const rows = await em().find(
+        StockSchema,
+        { [column]: String(ctx.params[param]), id: { $gt: idAfter(q.cursor) } },
+        { orderBy: { id: 'asc' }, limit: q.limit + 1 },
+      );
+      const items = rows.slice(0, q.limit);
+      ctx.body = {
+        items: items.map(serializeStock),
+        next_cursor: rows.length > q.limit ? encodeKeyCursor(items[items.length - 1]!.id) : null,
+      };
+    },
+  });
+
   return [
     inboundPushRoute(deps, stockInbound as unknown as InboundSpec<unknown, SyncFields>, {
       path: '/api/v1/stocks',
       tag: 'stocks',
       recordSchema: stockRecordSchema,
     }),
+    {
+      method: 'get',
+      path: '/api/v1/stocks/changed',
+      scope: 'webshop',
+      operationId: 'list_changed_stocks',
+      summary: 'Stock rows whose quantity changed since the last acknowledgement, oldest change first',
+      tag: 'stocks',
+      query: feedQuerySchema,
+      responses: {
+        200: { description: 'A page of quantity changes', schema: pageOf(stockItemSchema) },
+        400: { description: 'Bad query parameter' },
+      },
+      handler: async (ctx) => {
+        const page = await readFeedPage(deps, stockFeedTable, parseQuery(feedQuerySchema, ctx.query));
+        ctx.body = { items: page.items.map(serializeStock), next_cursor: page.nextCursor };
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/stocks/changed/batch-delete',
+      scope: 'webshop',
+      operationId: 'batch_ack_changed_stocks',
+      summary: 'Acknowledge quantity changes; unknown or already acknowledged ids are not errors',
+      tag: 'stocks',
+      requestBody: idsBodySchema,
+      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      handler: async (ctx) => {
+        const body = parseQuery(idsBodySchema, ctx.request.body);
+        ctx.body = ackResult(await acknowledge(em(), stockFeedTable, [...new Set(body.ids)]));
+      },
+    },
+    listBy('supplierExternalId', 'supplier_external_id', 'supplier'),
+    listBy('productExternalId', 'product_external_id', 'product'),
+    {
+      method: 'get',
+      path: '/api/v1/stocks/lookup',
+      scope: 'webshop',
+      operationId: 'lookup_stock',
+      summary: 'The stock row of one supplier and product',
+      tag: 'stocks',
+      query: lookupQuerySchema,
+      responses: {
+        200: { description: 'The stock row', schema: stockItemSchema },
+        404: { description: 'No such pair' },
+      },
+      handler: async (ctx) => {
+        const q = parseQuery(lookupQuerySchema, ctx.query);
+        const row = await em().findOne(StockSchema, {
+          supplierExternalId: q.supplier_id,
+          productExternalId: q.product_id,
+        });
+        if (!row)
+          throw new ApiError(404, 'not_found', `No stock for supplier ${q.supplier_id} and product ${q.product_id}`);
+        ctx.body = serializeStock(row);
+      },
+    },
   ];
 }

@@ -19,3 +19,13 @@ export function decodeCursor(cursor: string): FeedPosition | null {
     return null;
   }
 }
+
+/** Opaque cursor over a plain ordered key (an id, a pricelist id): the last key, base64url. */
+export function encodeKeyCursor(key: string | number): string {
+  return Buffer.from(String(key), 'utf8').toString('base64url');
+}
+
+export function decodeKeyCursor(cursor: string): string | null {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  return text && encodeKeyCursor(text) === cursor ? text : null;
+}

@@ -1,0 +1,159 @@
+import { eventually, startTestService, type TestService } from '../support/service-harness';
+
+jest.setTimeout(120_000);
+
+describe('pricelist, stock and purchase order feeds', () => {
+  let service: TestService;
+  let odoo: string;
+  let webshop: string;
+
+  beforeAll(async () => {
+    service = await startTestService();
+    odoo = await service.token(['odoo']);
+    webshop = await service.token(['webshop']);
+  });
+  afterAll(() => service.stop());
+
+  const get = async (path: string) => {
+    const res = await service.request('GET', path, { token: webshop });
+    expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    return res.body;
+  };
+  const post = (path: string, body: object, token = odoo) => service.request('POST', path, { token, body });
+  const products = (price: (i: number) => number) =>
+    Array.from({ length: 30 }, (_, i) => ({
+      external_id: `PL-${i}`,
+      name: `P${i}`,
+      prices: [
+        { pricelist_id: 7, price: price(i) },
+        { pricelist_id: 8, price: 3, min_quantity: 5, is_promo: true, date_start: '2026-12-01T00:00:00+00:00' },
+      ],
+    }));
+  const drainPriceChanges = async () => {
+    const items: { id: number; pricelist_id: string; price: number; previous_price: number | null }[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await get(`/api/v1/pricelists/updated?limit=25${cursor ? `&cursor=${cursor}` : ''}`);
+      items.push(...page.items);
+      cursor = page.next_cursor;
+    }
+    return items;
+  };
+
+  it('lists only real price changes: all at first, none on an unchanged re-push, the changed ones after', async () => {
+    await post('/api/v1/products', { products: products((i) => 10 + i) });
+    const first = await drainPriceChanges();
+    expect(first).toHaveLength(60);
+    const ack = await post('/api/v1/pricelists/updated/batch-delete', { ids: first.map((i) => i.id) }, webshop);
+    expect(ack.body.acknowledged).toHaveLength(60);
+
+    const repush = await post('/api/v1/products', { products: products((i) => 10 + i + 1e-12) });
+    expect(repush.body.unchanged).toBe(30);
+    expect(await drainPriceChanges()).toEqual([]);
+
+    await post('/api/v1/products', { products: products((i) => (i < 3 ? 99 : 10 + i)) });
+    const changed = await drainPriceChanges();
+    expect(changed.map((i) => [i.price, i.previous_price])).toEqual([
+      [99, 10],
+      [99, 11],
+      [99, 12],
+    ]);
+  });
+
+  it('lists pricelists with counts and serves a whole pricelist in pages', async () => {
+    const lists = await get('/api/v1/pricelists');
+    expect(lists.items).toEqual([
+      { id: '7', pricelist_id: '7', item_count: 30, changed_count: 3 },
+      { id: '8', pricelist_id: '8', item_count: 30, changed_count: 0 },
+    ]);
+    const seen: number[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await get(`/api/v1/pricelists/8/items?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((i: { id: number }) => i.id));
+      expect(
+        page.items.every((i: { is_promo: boolean; min_quantity: number }) => i.is_promo && i.min_quantity === 5),
+      ).toBe(true);
+      cursor = page.next_cursor;
+    }
+    expect(new Set(seen).size).toBe(30);
+    expect((await service.request('GET', '/api/v1/pricelists/404/items', { token: webshop })).status).toBe(404);
+    expect((await service.request('GET', '/api/v1/pricelists?cursor=!!', { token: webshop })).status).toBe(400);
+  });
+
+  it('serves stock quantity changes until acknowledged, by supplier, by product and by lookup', async () => {
+    const stock = (quantity: number, salePrice = 5) => ({
+      stocks: [
+        { supplier_external_id: 'SUP-1', product_external_id: 'PL-1', quantity, sale_price: salePrice },
+        { supplier_external_id: 'SUP-1', product_external_id: 'PL-2', quantity: 4 },
+        { supplier_external_id: 'SUP-2', product_external_id: 'PL-1', quantity: 1 },
+      ],
+    });
+    await post('/api/v1/stocks', stock(10));
+    const changed = await eventually(async () => {
+      const body = await get('/api/v1/stocks/changed');
+      return body.items.length === 3 ? body.items : undefined;
+    });
+    await post('/api/v1/stocks/changed/batch-delete', { ids: changed.map((i: { id: number }) => i.id) }, webshop);
+    expect((await get('/api/v1/stocks/changed')).items).toEqual([]);
+
+    await post('/api/v1/stocks', stock(10, 6));
+    await post('/api/v1/stocks', stock(7, 6));
+    const after = await eventually(async () => {
+      const body = await get('/api/v1/stocks/changed');
+      return body.items.length === 1 ? body.items : undefined;
+    });
+    expect(after[0]).toMatchObject({
+      supplier_external_id: 'SUP-1',
+      product_external_id: 'PL-1',
+      quantity: 7,
+      previous_quantity: 10,
+      quantity_changed: true,
+    });
+
+    expect(
+      (await get('/api/v1/stocks/by-supplier/SUP-1')).items.map(
+        (i: { product_external_id: string }) => i.product_external_id,
+      ),
+    ).toEqual(['PL-1', 'PL-2']);
+    expect(
+      (await get('/api/v1/stocks/by-product/PL-1')).items.map(
+        (i: { supplier_external_id: string }) => i.supplier_external_id,
+      ),
+    ).toEqual(['SUP-1', 'SUP-2']);
+    expect(await get('/api/v1/stocks/lookup?supplier_id=SUP-2&product_id=PL-1')).toMatchObject({ quantity: 1 });
+    const missing = await service.request('GET', '/api/v1/stocks/lookup?supplier_id=SUP-9&product_id=PL-1', {
+      token: webshop,
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+    const bad = await service.request('GET', '/api/v1/stocks/lookup?supplier_id=SUP-9', { token: webshop });
+    expect(bad.status).toBe(400);
+  });
+
+  it('serves purchase orders that changed, with their lines', async () => {
+    await post('/api/v1/purchase-orders', {
+      name: 'PO-0001',
+      vendor_external_id: 'SUP-1',
+      lines: [
+        { product_external_id: 'PL-1', quantity: 10, price_unit: 2 },
+        { product_external_id: 'PL-2', quantity: 5, qty_received: 1 },
+      ],
+    });
+    const item = await eventually(async () =>
+      (await get('/api/v1/purchase-orders/updated')).items.find(
+        (i: { external_id: string }) => i.external_id === 'PO-0001',
+      ),
+    );
+    expect(item.processing_state).toBe('processed');
+    const order = await get(`/api/v1/purchase-orders/${item.id}`);
+    expect(
+      order.lines.map((l: { product_external_id: string; quantity: number }) => [l.product_external_id, l.quantity]),
+    ).toEqual([
+      ['PL-1', 10],
+      ['PL-2', 5],
+    ]);
+    expect((await get(`/api/v1/purchase-orders/${item.id}/lines`)).items).toHaveLength(2);
+    const ack = await post('/api/v1/purchase-orders/updated/batch-delete', { ids: [item.id] }, webshop);
+    expect(ack.body.acknowledged).toEqual([item.id]);
+    expect((await service.request('GET', '/api/v1/purchase-orders/999999', { token: webshop })).status).toBe(404);
+  });
+});
