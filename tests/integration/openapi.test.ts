@@ -1,0 +1,53 @@
+import { createApiApp } from '../../api/app';
+import { createLogger } from '../../observability/logger';
+import { createInboundDispatcher } from '../../runtime/dispatcher';
+import { startTestService, type TestService } from '../support/service-harness';
+
+jest.setTimeout(60_000);
+
+describe('OpenAPI document', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ withWorker: false });
+  });
+  afterAll(() => service.stop());
+
+  it('documents every route the router serves, with its scope and error responses', async () => {
+    const log = createLogger('silent');
+    const { router } = createApiApp({
+      ...service.resources,
+      config: service.config,
+      log,
+      dispatcher: createInboundDispatcher(
+        service.config,
+        service.resources.temporal.client,
+        service.resources.metrics,
+        log,
+      ),
+    });
+    const doc = (await service.request('GET', '/openapi.json')).body;
+    const served = router.stack
+      .filter((layer) => typeof layer.path === 'string' && layer.path !== '/openapi.json')
+      .flatMap((layer) =>
+        layer.methods
+          .filter((m) => m !== 'HEAD')
+          .map((m) => [m.toLowerCase(), (layer.path as string).replace(/:([A-Za-z_]+)/g, '{$1}')]),
+      );
+    expect(served.length).toBeGreaterThan(20);
+    for (const [method, path] of served) {
+      const operation = doc.paths[path!]?.[method!];
+      expect({ method, path, documented: Boolean(operation) }).toEqual({ method, path, documented: true });
+      if (path!.startsWith('/api/')) {
+        expect(['odoo', 'webshop', 'admin']).toContain(operation['x-required-scope']);
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+      }
+    }
+    const operationIds = Object.values(doc.paths).flatMap((p) =>
+      Object.values(p as Record<string, { operationId?: string }>)
+        .map((o) => o.operationId)
+        .filter(Boolean),
+    );
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    expect(doc.components.schemas.Error.properties.error).toBeDefined();
+  });
+});
