@@ -16,6 +16,8 @@ void runUntilSignal(
     onStop(() => resources.close());
     const worker = await startWorker(config, log, resources, config.temporal.address);
     onStop(() => worker.close());
+    const metricsServer = await startMetricsServer(resources.metrics, config.workerMetricsPort);
+    onStop(() => metricsServer.close());
     log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
     return worker.done;
   },
