@@ -43,7 +43,7 @@ async function main() {
       const webshop = await service.token(['webshop']);
       const seedMs = await seed(service);
       const pending = await service.resources.orm.em.fork().count(ProductSchema, { feedPending: true });
-    if (pending !== PENDING) throw new Error(`expected ${PENDING} unacknowledged rows, seeded ${pending}`);
+      if (pending !== PENDING) throw new Error(`expected ${PENDING} unacknowledged rows, seeded ${pending}`);
       say(
         `seeded ${TOTAL.toLocaleString('en')} products (${pending.toLocaleString('en')} unacknowledged) in ${round(seedMs / 1000)} s`,
       );
