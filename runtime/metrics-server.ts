@@ -12,13 +12,11 @@ export async function startMetricsServer(metrics: Metrics, port: number): Promis
     } else if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: { code: 'not_found', message: `No route for ${req.method} ${req.url}`, details: [] },
-          }),
-        );
+      res.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: { code: 'not_found', message: `No route for ${req.method} ${req.url}`, details: [] },
+        }),
+      );
     }
   });
   await new Promise<void>((resolve, reject) => server.listen(port, '0.0.0.0', resolve).once('error', reject));
