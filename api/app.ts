@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { adminRoutes } from './admin';
 import { createAuthorizer } from './auth';
 import type { ApiDeps } from './context';
 import { ApiError, errorMiddleware, notFound, sendError } from './errors';
@@ -10,9 +11,11 @@ import { partnerRoutes } from './partners';
 import { pricelistRoutes } from './pricelists';
 import { productRoutes } from './products';
 import { purchaseOrderRoutes } from './purchase-orders';
+import { queueStatusRoutes } from './queue-status';
 import { mountRoutes, type RouteDef } from './route-table';
 import { saleOrderRoutes } from './sale-orders';
 import { stockRoutes } from './stocks';
+import { webshopOrderRoutes } from './webshop-orders';
 
 export const API_VERSION = '1.0.0';
 
@@ -24,6 +27,9 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...stockRoutes(deps),
     ...purchaseOrderRoutes(deps),
     ...pricelistRoutes(deps),
+    ...webshopOrderRoutes(deps),
+    ...queueStatusRoutes(deps),
+    ...adminRoutes(deps),
   ];
 }
 

@@ -17,6 +17,23 @@ async function withTimeout<T>(promise: Promise<T>, ms = CHECK_TIMEOUT_MS): Promi
 
 type CheckResult = { status: 'up' } | { status: 'down'; error: string } | { status: 'not_configured'; note: string };
 
+/**
+ * Odoo is reported, never required: while it is down the sync-back waits and retries. The breaker state is
+ * known where the worker's Odoo client lives (the same process under `npm start`).
+ */
+function odooCheck(deps: ApiDeps) {
+  if (!deps.config.odoo) {
+    return { status: 'not_configured', note: 'ODOO_URL/ODOO_DB/ODOO_LOGIN/ODOO_API_KEY not set: sync-back waits' };
+  }
+  const breaker = deps.metrics.odooBreakerState();
+  return {
+    status: 'configured',
+    protocol: deps.config.odoo.protocol,
+    breaker: breaker ?? 'unknown',
+    ...(breaker ? {} : { note: 'the worker process holds the Odoo client: see its /metrics' }),
+  };
+}
+
 async function check(run: () => Promise<unknown>): Promise<CheckResult> {
   try {
     await withTimeout(run());
@@ -43,9 +60,7 @@ export function mountHealthRoutes(router: Router, deps: ApiDeps): void {
             note: 'LEGACY_DATABASE_URL is not set: legacy fallback off',
           }),
     ]);
-    const odoo: CheckResult = deps.config.odoo
-      ? { status: 'up' }
-      : { status: 'not_configured', note: 'ODOO_URL/ODOO_DB/ODOO_LOGIN/ODOO_API_KEY not set: sync-back waits' };
+    const odoo = odooCheck(deps);
     const checks = { database, temporal, legacy, odoo };
     const down = Object.entries({ database, temporal, legacy })
       .filter(([, r]) => r.status === 'down')

@@ -54,12 +54,22 @@ const envSchema = z.object({
   LEGACY_LOOKUP_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   LEGACY_LOOKUP_MAX_INTERVAL: duration('6h'),
   PENDING_SWEEP_INTERVAL: duration('15s'),
+  PENDING_SWEEP_MIN_AGE: duration('2m'),
   FEED_SETTLE_WINDOW: duration('2s'),
   ODOO_URL: optionalUrl(['http', 'https']),
   ODOO_DB: z.string().optional(),
   ODOO_LOGIN: z.string().optional(),
   ODOO_API_KEY: z.string().optional(),
   ODOO_PROTOCOL: z.enum(['jsonrpc', 'json2']).default('jsonrpc'),
+  ODOO_TIMEOUT: duration('15s'),
+  ODOO_MAX_CONCURRENT: z.coerce.number().int().min(1).default(4),
+  ODOO_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  ODOO_BREAKER_OPEN: duration('30s'),
+  ODOO_UNKNOWN_OUTCOME_SETTLE: duration('2m'),
+  SYNC_BACK_DEADLINE: duration('7d'),
+  SYNC_BACK_RETRY_INITIAL: duration('1s'),
+  SYNC_BACK_RETRY_MAX: duration('5m'),
+  SYNC_BACK_ATTEMPT_TIMEOUT: duration('2m'),
   BODY_LIMIT: z.string().default('5mb'),
   TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -88,9 +98,23 @@ export interface Config {
   legacyLookupAttempts: number;
   legacyLookupMaxIntervalMs: number;
   pendingSweepIntervalMs: number;
+  /** A record still `pending` this long after its push is handed to Temporal again (its hand-off may have failed). */
+  pendingSweepMinAgeMs: number;
   /** The feeds hold back changes younger than this, so a cursor never passes a change still committing. */
   feedSettleWindowMs: number;
   odoo: { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' } | undefined;
+  /** How the worker's one Odoo client protects Odoo: per-request timeout, concurrency limit, circuit breaker. */
+  odooClient: { timeoutMs: number; maxConcurrent: number; breakerFailures: number; breakerOpenMs: number };
+  syncBack: {
+    /** How long the Odoo create of a webshop order is retried before the order is marked failed. */
+    deadlineMs: number;
+    retryInitialMs: number;
+    retryMaxMs: number;
+    /** Limit of one create attempt (search, create and the wait for a free Odoo slot). */
+    attemptTimeoutMs: number;
+    /** How long a create whose answer was lost is given to show up in Odoo before it is sent again. */
+    unknownOutcomeSettleMs: number;
+  };
   bodyLimit: string;
   tokenRateLimitPerMinute: number;
   logLevel: Env['LOG_LEVEL'];
@@ -126,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     legacyLookupAttempts: e.LEGACY_LOOKUP_ATTEMPTS,
     legacyLookupMaxIntervalMs: e.LEGACY_LOOKUP_MAX_INTERVAL,
     pendingSweepIntervalMs: e.PENDING_SWEEP_INTERVAL,
+    pendingSweepMinAgeMs: e.PENDING_SWEEP_MIN_AGE,
     feedSettleWindowMs: e.FEED_SETTLE_WINDOW,
     odoo: odooComplete
       ? {
@@ -136,6 +161,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           protocol: e.ODOO_PROTOCOL,
         }
       : undefined,
+    odooClient: {
+      timeoutMs: e.ODOO_TIMEOUT,
+      maxConcurrent: e.ODOO_MAX_CONCURRENT,
+      breakerFailures: e.ODOO_BREAKER_FAILURES,
+      breakerOpenMs: e.ODOO_BREAKER_OPEN,
+    },
+    syncBack: {
+      deadlineMs: e.SYNC_BACK_DEADLINE,
+      retryInitialMs: e.SYNC_BACK_RETRY_INITIAL,
+      retryMaxMs: e.SYNC_BACK_RETRY_MAX,
+      attemptTimeoutMs: e.SYNC_BACK_ATTEMPT_TIMEOUT,
+      unknownOutcomeSettleMs: e.ODOO_UNKNOWN_OUTCOME_SETTLE,
+    },
     bodyLimit: e.BODY_LIMIT,
     tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,
     logLevel: e.LOG_LEVEL,

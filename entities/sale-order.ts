@@ -20,6 +20,11 @@ export interface SaleOrder extends SyncFields {
   syncState: SyncState | null;
   syncAttempts: number;
   lastSyncError: string | null;
+  /**
+   * Set just before a create is sent to Odoo and cleared once its outcome is known. While set, a create whose
+   * answer was lost may still land in Odoo, so no second create is sent until it has had time to show up.
+   */
+  syncCreateStartedAt: Date | null;
 }
 
 export interface SaleOrderLine {
@@ -49,6 +54,7 @@ export const SaleOrderSchema = new EntitySchema<SaleOrder>({
     syncState: { type: 'string', length: 32, nullable: true, index: true },
     syncAttempts: { type: 'integer', default: 0 },
     lastSyncError: { type: 'text', nullable: true },
+    syncCreateStartedAt: { ...datetime, nullable: true },
   },
   uniques: [
     {

@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122025658_initial } from './Migration20261122025658-initial';
 import { Migration20261122033708_feedServedAt } from './Migration20261122033708-feed-served-at';
+import { Migration20261122120000_syncCreateMarker } from './Migration20261122120000-sync-create-marker';
 
 /** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122025658-initial', class: Migration20261122025658_initial },
   { name: 'Migration20261122033708-feed-served-at', class: Migration20261122033708_feedServedAt },
+  { name: 'Migration20261122120000-sync-create-marker', class: Migration20261122120000_syncCreateMarker },
 ];

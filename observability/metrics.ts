@@ -1,4 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BreakerState } from '../odoo/circuit-breaker';
+
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half_open', 'open'];
 
 /** Every metric the service exports, on one registry per process. */
 export class Metrics {
@@ -33,6 +36,36 @@ export class Metrics {
     buckets: [1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400],
     registers: [this.registry],
   });
+
+  readonly syncBackOutcomes = new Counter({
+    name: 'sync_back_orders_total',
+    help: 'Webshop orders leaving the sync-back, by outcome (synced, failed, cancelled)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readOdooBreaker: (() => BreakerState) | undefined;
+
+  readonly odooBreaker = new Gauge({
+    name: 'odoo_circuit_breaker_state',
+    help: "1 for the current state of this process's Odoo circuit breaker (closed, half_open, open); absent without an Odoo client",
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const current = this.readOdooBreaker?.();
+      if (current) for (const state of BREAKER_STATES) this.odooBreaker.set({ state }, state === current ? 1 : 0);
+    },
+  });
+
+  /** Reports the breaker of the process's Odoo client (read at scrape time, so an expired open shows half_open). */
+  trackOdooBreaker(read: () => BreakerState): void {
+    this.readOdooBreaker = read;
+  }
+
+  /** The breaker state, when this process holds an Odoo client. */
+  odooBreakerState(): BreakerState | undefined {
+    return this.readOdooBreaker?.();
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

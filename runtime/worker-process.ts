@@ -3,7 +3,10 @@ import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { createInboundDispatcher } from './dispatcher';
 import { PendingSweeper } from '../sync/pending-sweeper';
+import { SyncBackStarter, syncBackTiming } from '../sync/sync-back-starter';
+import { SyncBackSweeper } from '../sync/sync-back-sweeper';
 import { createSyncWorker, type SyncWorkerOptions } from '../worker/sync-worker';
+import { createWorkerOdooClient } from './odoo-client';
 import type { Resources } from './resources';
 
 export interface RunningWorker {
@@ -14,7 +17,7 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** The Temporal worker plus the sweep that re-hands-off records left pending. */
+/** The Temporal worker, its Odoo client, and the sweeps that re-hand-off records and webshop orders left pending. */
 export async function startWorker(
   config: Config,
   log: Logger,
@@ -23,6 +26,7 @@ export async function startWorker(
   extra: Pick<SyncWorkerOptions, 'workflowBundle'> = {},
 ): Promise<RunningWorker> {
   const dispatcher = createInboundDispatcher(config, resources.temporal.client, resources.metrics, log);
+  const odoo = createWorkerOdooClient(config, resources.metrics, log);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createSyncWorker({
     connection,
@@ -34,21 +38,40 @@ export async function startWorker(
       temporal: resources.temporal.client,
       legacy: resources.legacy,
       dispatcher,
+      odoo,
+      unknownOutcomeSettleMs: config.syncBack.unknownOutcomeSettleMs,
+      breakerOpenMs: config.odooClient.breakerOpenMs,
     },
     ...extra,
   });
   const sweeper = new PendingSweeper(resources.orm, dispatcher, log, {
     intervalMs: config.pendingSweepIntervalMs,
-    minAgeMs: Math.max(config.pendingSweepIntervalMs, 5_000),
+    // A backlog keeps records pending for a while; re-signalling their running workflows would only add load.
+    minAgeMs: config.pendingSweepMinAgeMs,
   });
-  const done = worker.run().finally(() => connection.close());
+  const syncBackSweeper = new SyncBackSweeper(
+    resources.orm,
+    new SyncBackStarter(
+      resources.temporal.client,
+      { taskQueue: config.temporal.taskQueue, timing: syncBackTiming(config) },
+      log,
+    ),
+    log,
+    { intervalMs: config.pendingSweepIntervalMs, minAgeMs: config.pendingSweepMinAgeMs },
+  );
+  const done = worker
+    .run()
+    .finally(() => connection.close())
+    .finally(() => odoo?.close());
   sweeper.start();
+  syncBackSweeper.start();
   return {
     worker,
     sweeper,
     done,
     async close() {
       await sweeper.stop();
+      await syncBackSweeper.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

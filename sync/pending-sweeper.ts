@@ -45,11 +45,15 @@ export class PendingSweeper {
       const before = new Date(now.getTime() - this.options.minAgeMs);
       const rows = await this.orm.em
         .fork()
-        .find(spec.entity, { processingState: 'pending', updatedAt: { $lte: before } } as FilterQuery<SyncFields>, {
-          fields: ['externalId'],
-          limit: BATCH,
-          orderBy: { updatedAt: 'asc' },
-        });
+        .find(
+          spec.entity,
+          { ...spec.rowScope, processingState: 'pending', updatedAt: { $lte: before } } as FilterQuery<SyncFields>,
+          {
+            fields: ['externalId'],
+            limit: BATCH,
+            orderBy: { updatedAt: 'asc' },
+          },
+        );
       if (rows.length === 0) continue;
       const result = await this.dispatcher.dispatch(
         entityType,

@@ -1,1 +1,2 @@
 export { inboundRecordWorkflow } from './inbound-record';
+export { saleOrderSyncWorkflow } from './sale-order-sync';

@@ -88,6 +88,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TEMPORAL_ADDRESS: backends.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     PENDING_SWEEP_INTERVAL: '1s',
+    PENDING_SWEEP_MIN_AGE: '3s',
     WORKER_METRICS_PORT: '0',
     FEED_SETTLE_WINDOW: '0ms',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

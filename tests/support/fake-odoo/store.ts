@@ -66,6 +66,8 @@ function parseOrder(order: string): Array<{ field: string; desc: boolean }> {
 export class FakeStore {
   private tables = new Map<string, Map<number, Row>>();
   private nextIds = new Map<string, number>();
+  /** Undo steps of the running transaction, newest last; each restores one row as it was. */
+  private undo: (() => void)[] | undefined;
 
   static knowsModel(model: string): boolean {
     return model in MODELS;
@@ -73,15 +75,30 @@ export class FakeStore {
 
   /** Runs `fn` as one transaction: nothing it changed survives an exception. */
   transaction<T>(fn: () => T): T {
-    const tables = structuredClone(this.tables);
+    const outer = this.undo;
+    const undo: (() => void)[] = [];
     const nextIds = new Map(this.nextIds);
+    this.undo = undo;
     try {
-      return fn();
+      const result = fn();
+      outer?.push(...undo);
+      return result;
     } catch (err) {
-      this.tables = tables;
+      for (const step of undo.reverse()) step();
       this.nextIds = nextIds;
       throw err;
+    } finally {
+      this.undo = outer;
     }
+  }
+
+  /** Notes how a row is before a change, so a failing transaction can put it back (or remove it if new). */
+  private remember(model: string, id: number): void {
+    if (!this.undo) return;
+    const table = this.table(model);
+    const before = table.get(id);
+    const copy = before === undefined ? undefined : structuredClone(before);
+    this.undo.push(() => (copy === undefined ? table.delete(id) : table.set(id, copy)));
   }
 
   row(model: string, id: number): Row | undefined {
@@ -99,6 +116,7 @@ export class FakeStore {
     const { plain, commands } = this.split(spec, values);
     const row: Row = { ...spec.defaults(this, plain, id), ...plain, id };
     this.check(model, spec, row);
+    this.remember(model, id);
     this.table(model).set(id, row);
     for (const [field, list] of Object.entries(commands)) this.applyCommands(spec, field, id, list);
     return id;
@@ -109,6 +127,7 @@ export class FakeStore {
     const { plain, commands } = this.split(spec, values);
     for (const id of ids) {
       const row = this.existing(model, id);
+      this.remember(model, id);
       Object.assign(row, plain);
       this.check(model, spec, row);
       for (const [field, list] of Object.entries(commands)) this.applyCommands(spec, field, id, list);
@@ -120,8 +139,12 @@ export class FakeStore {
       this.existing(model, id);
       const spec = this.spec(model);
       for (const { model: child, inverse } of Object.values(spec.one2many)) {
-        for (const line of this.rowsWhere(child, (r) => r[inverse] === id)) this.table(child).delete(line.id);
+        for (const line of this.rowsWhere(child, (r) => r[inverse] === id)) {
+          this.remember(child, line.id);
+          this.table(child).delete(line.id);
+        }
       }
+      this.remember(model, id);
       this.table(model).delete(id);
     }
   }
@@ -180,6 +203,7 @@ export class FakeStore {
       if (order.state !== 'draft' && order.state !== 'sent') {
         throw userError(`The following orders are not in a state requiring confirmation: ${String(order.name)}`);
       }
+      this.remember('sale.order', id);
       order.state = 'sale';
       order.date_order = new Date().toISOString().slice(0, 19).replace('T', ' ');
     }

@@ -1,0 +1,77 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { z } from 'zod';
+import { webshopOrderSchema } from '../sync/records/webshop-order';
+import { SyncBackStarter, syncBackTiming } from '../sync/sync-back-starter';
+import { storeWebshopOrder } from '../sync/webshop-order-store';
+import { syncBackWorkflowId } from '../workflows/ids';
+import type { ApiDeps } from './context';
+import { ApiError, validationError } from './errors';
+import type { RouteDef } from './route-table';
+
+const acceptedSchema = z.object({
+  external_id: z.string(),
+  workflow_id: z.string(),
+  status_url: z.string().describe('GET it for the state of the order on its way into Odoo'),
+  outcome: z
+    .enum(['created', 'updated', 'unchanged', 'locked'])
+    .describe('locked: the order differs, but is already on its way into Odoo (or there), so nothing was changed'),
+});
+
+export function queueStatusPath(externalId: string): string {
+  return `/api/v1/queue/status/sale_order/${encodeURIComponent(externalId)}`;
+}
+
+/** The webshop pushes its orders; each is stored, then created in Odoo by its sync-back workflow. */
+export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
+  const starter = new SyncBackStarter(
+    deps.temporal.client,
+    { taskQueue: deps.config.temporal.taskQueue, timing: syncBackTiming(deps.config) },
+    deps.log,
+  );
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/webshop/sale-orders',
+      scope: 'webshop',
+      operationId: 'post_webshop_sale_order',
+      summary:
+        'Push a webshop order (external_id is the order number). Posting it again returns the same workflow and never creates a second order in Odoo',
+      tag: 'webshop-orders',
+      requestBody: webshopOrderSchema,
+      responses: {
+        202: { description: 'Stored; its sync-back workflow creates it in Odoo', schema: acceptedSchema },
+        400: { description: 'Malformed JSON or an invalid order' },
+      },
+      handler: async (ctx) => {
+        const body: unknown = ctx.request.body;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+            { path: '', message: 'expected a sale order object' },
+          ]);
+        }
+        const parsed = webshopOrderSchema.safeParse(body);
+        if (!parsed.success) throw validationError(parsed.error.issues);
+        const externalId = parsed.data.external_id;
+        const stored = await storeWebshopOrder(
+          deps.orm.em as EntityManager,
+          parsed.data,
+          body as Record<string, unknown>,
+        );
+        // A synced or cancelled order's workflow is done; there is nothing to start or tell.
+        if (stored.syncState !== 'synced' && stored.syncState !== 'cancelled') {
+          const changed = stored.outcome === 'created' || stored.outcome === 'updated';
+          await starter.start(externalId, { changed });
+        }
+        const statusUrl = queueStatusPath(externalId);
+        ctx.status = 202;
+        ctx.set('Location', statusUrl);
+        ctx.body = {
+          external_id: externalId,
+          workflow_id: syncBackWorkflowId(externalId),
+          status_url: statusUrl,
+          outcome: stored.outcome,
+        } satisfies z.infer<typeof acceptedSchema>;
+      },
+    },
+  ];
+}

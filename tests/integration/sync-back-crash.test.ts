@@ -1,0 +1,63 @@
+import type { ChildProcess } from 'node:child_process';
+import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
+import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { killWorker, spawnWorker } from '../support/spawn-worker';
+import {
+  FAST_SYNC_BACK_ENV,
+  odooEnv,
+  odooOrders,
+  postOrder,
+  runId,
+  saleOrderCalls,
+  seedPartner,
+  seedProducts,
+  untilState,
+  webshopOrder,
+} from '../support/sync-back';
+
+jest.setTimeout(180_000);
+
+describe('a worker killed in the middle of a create', () => {
+  let fake: FakeOdoo;
+  let service: TestService;
+  const children: ChildProcess[] = [];
+  const run = runId();
+
+  beforeAll(async () => {
+    fake = await startFakeOdoo();
+    service = await startTestService({
+      env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV, SYNC_BACK_ATTEMPT_TIMEOUT: '5s', ODOO_TIMEOUT: '10s' },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(children.map(killWorker));
+    await service?.stop();
+    await fake?.close();
+  });
+
+  it('leaves exactly one order in Odoo once a restarted worker takes over', async () => {
+    const [partner, mug] = [`KP-${run}`, `KMUG-${run}`];
+    await seedPartner(service, fake, partner);
+    await seedProducts(service, fake, [mug]);
+    await service.stopWorker();
+    const first = await spawnWorker(service.env);
+    children.push(first);
+
+    // Odoo is slow to run this create: the worker dies while it is in flight, and Odoo commits it afterwards.
+    fake.hang(3_000, { model: 'sale.order', method: 'create', times: 1 });
+    const number = `KILLED-${run}`;
+    await postOrder(service, await service.token(['webshop']), webshopOrder(number, partner, [mug]));
+    await eventually(async () =>
+      saleOrderCalls(fake, number).some((r) => r.method === 'create' && r.outcome === 'pending') ? true : undefined,
+    );
+    await killWorker(first);
+    children.push(await spawnWorker(service.env));
+
+    const webshop = await service.token(['webshop']);
+    await untilState(service, webshop, number, 'synced', 60_000);
+    expect(odooOrders(fake, number)).toHaveLength(1);
+    const calls = saleOrderCalls(fake, number);
+    expect(calls.filter((r) => r.method === 'create')).toEqual([expect.objectContaining({ outcome: 'client_gone' })]);
+    expect(calls.at(-1)).toMatchObject({ method: 'search', outcome: 'ok' });
+  });
+});
