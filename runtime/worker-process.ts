@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { createInboundDispatcher } from './dispatcher';
 import { PendingSweeper } from '../sync/pending-sweeper';
+import { PeriodicTask } from './periodic-task';
 import { SyncBackStarter, syncBackTiming } from '../sync/sync-back-starter';
 import { SyncBackSweeper } from '../sync/sync-back-sweeper';
 import { createSyncWorker, type SyncWorkerOptions } from '../worker/sync-worker';
@@ -45,7 +46,6 @@ export async function startWorker(
     ...extra,
   });
   const sweeper = new PendingSweeper(resources.orm, dispatcher, log, {
-    intervalMs: config.pendingSweepIntervalMs,
     // A backlog keeps records pending for a while; re-signalling their running workflows would only add load.
     minAgeMs: config.pendingSweepMinAgeMs,
   });
@@ -57,21 +57,22 @@ export async function startWorker(
       log,
     ),
     log,
-    { intervalMs: config.pendingSweepIntervalMs, minAgeMs: config.pendingSweepMinAgeMs },
+    { minAgeMs: config.pendingSweepMinAgeMs },
   );
   const done = worker
     .run()
     .finally(() => connection.close())
     .finally(() => odoo?.close());
-  sweeper.start();
-  syncBackSweeper.start();
+  const sweeps = [
+    new PeriodicTask('pending sweep', config.pendingSweepIntervalMs, () => sweeper.sweep(), log).start(),
+    new PeriodicTask('sync-back sweep', config.pendingSweepIntervalMs, () => syncBackSweeper.sweep(), log).start(),
+  ];
   return {
     worker,
     sweeper,
     done,
     async close() {
-      await sweeper.stop();
-      await syncBackSweeper.stop();
+      await Promise.all(sweeps.map((sweep) => sweep.stop()));
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

@@ -12,30 +12,12 @@ const BATCH = 500;
  * workflow is harmless, so the sweep needs no bookkeeping of its own.
  */
 export class PendingSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
   constructor(
     private readonly orm: MikroORM,
     private readonly dispatcher: InboundDispatcher,
     private readonly log: Logger,
-    private readonly options: { intervalMs: number; minAgeMs: number },
+    private readonly options: { minAgeMs: number },
   ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.warn({ err }, 'pending sweep failed'))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
 
   /** One pass over every entity type; returns how many records were handed off. */
   async sweep(now = new Date()): Promise<number> {

@@ -13,30 +13,12 @@ const PARALLEL_CALLS = 16;
  * only an order tried before (a changed repost of a failed order) is signalled, in case its signal was lost.
  */
 export class SyncBackSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-
   constructor(
     private readonly orm: MikroORM,
     private readonly starter: SyncBackStarter,
     private readonly log: Logger,
-    private readonly options: { intervalMs: number; minAgeMs: number },
+    private readonly options: { minAgeMs: number },
   ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.warn({ err }, 'sync-back sweep failed'))
-        .finally(() => (this.running = undefined));
-    }, this.options.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
 
   /** One pass; returns how many orders were handed to Temporal. */
   async sweep(now = new Date()): Promise<number> {

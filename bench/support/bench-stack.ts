@@ -10,13 +10,29 @@ export async function withBenchStack<T>(
   options: TestServiceOptions,
   run: (service: TestService) => Promise<T>,
 ): Promise<T> {
+  return withBenchServers(() => withService(options, run));
+}
+
+/** Prepares the shared servers (Temporal dev server, databases) for the duration of `run`. */
+export async function withBenchServers<T>(run: () => Promise<T>): Promise<T> {
   await globalSetup();
+  try {
+    return await run();
+  } finally {
+    await globalTeardown();
+  }
+}
+
+/** One service (its own database and task queue) on the shared servers. */
+export async function withService<T>(
+  options: TestServiceOptions,
+  run: (service: TestService) => Promise<T>,
+): Promise<T> {
   const service = await startTestService(options);
   try {
     return await run(service);
   } finally {
     await service.stop();
-    await globalTeardown();
   }
 }
 

@@ -1,43 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApiApp } from '../../api/app';
-import { PROJECT_ROOT } from '../../config/config';
 import { PartnerSchema } from '../../entities/partner';
 import { createLogger } from '../../observability/logger';
 import { createInboundDispatcher } from '../../runtime/dispatcher';
 import { freePort } from '../support/free-port';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { killWorker, spawnWorker } from '../support/spawn-worker';
 
 jest.setTimeout(180_000);
-
-/** The production worker entry point, as its own process, so it can be killed outright. */
-function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker/main.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker running')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output.slice(-2000)}`)));
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('an accepted push survives crashes', () => {
   let service: TestService;
@@ -49,7 +21,7 @@ describe('an accepted push survives crashes', () => {
     odoo = await service.token(['odoo']);
   });
   afterAll(async () => {
-    await Promise.all(children.map(kill));
+    await Promise.all(children.map(killWorker));
     await service.stop();
   });
 
@@ -69,7 +41,7 @@ describe('an accepted push survives crashes', () => {
     const push = await service.request('POST', '/api/v1/partners', { token: odoo, body: { partners } });
     expect(push.status).toBe(200);
     expect(push.body.created).toBe(50);
-    await kill(first);
+    await killWorker(first);
 
     children.push(await spawnWorker(service.env));
     await eventually(
