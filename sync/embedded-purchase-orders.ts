@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../db/dialect';
 import { PurchaseOrderSchema, type PurchaseOrder } from '../entities/purchase-order';
 import { changedFields, mergeChangedFields } from './change-detection';
+import { newSyncFields } from './new-sync-row';
 import { PURCHASE_ORDER_DIFF_IGNORE, purchaseOrderColumns, replacePurchaseOrderLines } from './purchase-order';
 import { purchaseOrderExternalId, type PurchaseOrderRecord } from './records/purchase-order';
 import { isOutOfDate } from './write-date';
@@ -55,24 +56,17 @@ function newRow(externalId: string, item: EmbeddedPurchaseOrder, now: Date): Req
     ...purchaseOrderColumns(item.record),
     name: item.record.name,
     sourceProductExternalId: item.productExternalId,
-    externalId,
-    odooId: item.record.odoo_id,
-    data: item.raw,
-    previousData: null,
-    changedFields: fields,
-    unackedChangedFields: fields,
-    processingState: 'pending',
-    errorMessage: null,
-    retryCount: 0,
-    isNew: true,
-    sourceWriteDate: item.record.write_date,
-    changedAt: now,
-    feedPending: true,
-    acknowledgedAt: null,
-    servedAt: null,
-    stubCreatedAt: null,
-    createdAt: now,
-    updatedAt: now,
+    ...newSyncFields(
+      {
+        externalId,
+        odooId: item.record.odoo_id,
+        data: item.raw,
+        changedFields: fields,
+        processingState: 'pending',
+        sourceWriteDate: item.record.write_date,
+      },
+      now,
+    ),
   };
 }
 

@@ -11,6 +11,7 @@ import { supportsRowLocks } from '../db/dialect';
 import type { SyncFields } from '../entities/sync-fields';
 import { changedFields, mergeChangedFields } from './change-detection';
 import type { ExtractedChanges, InboundSpec, StoredRecord } from './inbound-spec';
+import { newSyncFields } from './new-sync-row';
 
 export type ImportStatus = 'created' | 'updated' | 'unchanged';
 
@@ -134,24 +135,17 @@ function newRow<R, E extends SyncFields>(spec: InboundSpec<R, E>, item: Accepted
   const fields = changedFields(null, item.raw, { ignore: spec.diffIgnore });
   return {
     ...spec.columnsOf(item.record),
-    externalId: spec.externalIdOf(item.record),
-    odooId: (item.record as { odoo_id?: number | null }).odoo_id ?? null,
-    data: item.raw,
-    previousData: null,
-    changedFields: fields,
-    unackedChangedFields: fields,
-    processingState: 'pending',
-    errorMessage: null,
-    retryCount: 0,
-    isNew: true,
-    sourceWriteDate: spec.writeDateOf(item.record),
-    changedAt: now,
-    feedPending: true,
-    acknowledgedAt: null,
-    servedAt: null,
-    stubCreatedAt: null,
-    createdAt: now,
-    updatedAt: now,
+    ...newSyncFields(
+      {
+        externalId: spec.externalIdOf(item.record),
+        odooId: (item.record as { odoo_id?: number | null }).odoo_id ?? null,
+        data: item.raw,
+        changedFields: fields,
+        processingState: 'pending',
+        sourceWriteDate: spec.writeDateOf(item.record),
+      },
+      now,
+    ),
   } as Partial<E>;
 }
 

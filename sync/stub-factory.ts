@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager, type RequiredEntityData } from '@mikro-orm/core';
 import type { SyncFields } from '../entities/sync-fields';
 import type { DependencyRef } from './inbound-spec';
+import { newSyncFields } from './new-sync-row';
 import { inboundSpecFor } from './inbound-specs';
 import type { LegacyDirectory, LegacyLookup } from './legacy-lookup';
 
@@ -50,27 +51,19 @@ function mapFound<T>(
 function stubRow(source: StubSource, now: Date): Record<string, unknown> {
   const keyFields = Object.fromEntries(Object.entries(source.keyFields).filter(([, v]) => v !== null));
   const data = { external_id: source.externalId, odoo_id: source.odooId, ...keyFields };
-  const fields = Object.keys(data).sort();
   return {
     ...keyFields,
-    externalId: source.externalId,
-    odooId: source.odooId,
-    data,
-    previousData: null,
-    changedFields: fields,
-    unackedChangedFields: fields,
-    processingState: 'stub',
-    errorMessage: null,
-    retryCount: 0,
-    isNew: true,
-    sourceWriteDate: null,
-    changedAt: now,
-    feedPending: true,
-    acknowledgedAt: null,
-    servedAt: null,
-    stubCreatedAt: now,
-    createdAt: now,
-    updatedAt: now,
+    ...newSyncFields(
+      {
+        externalId: source.externalId,
+        odooId: source.odooId,
+        data,
+        changedFields: Object.keys(data).sort(),
+        processingState: 'stub',
+        stubCreatedAt: now,
+      },
+      now,
+    ),
   };
 }
 
