@@ -115,11 +115,14 @@ export async function handlePush(
 }
 
 /** The `POST` route through which Odoo pushes one entity type. */
-export function inboundPushRoute(
+export function inboundPushRoute<R, E extends SyncFields>(
   deps: ApiDeps,
-  spec: InboundSpec<unknown, SyncFields>,
-  options: { path: string; tag: string; recordSchema: z.ZodType },
+  typedSpec: InboundSpec<R, E>,
+  options: { path: string; tag: string },
 ): RouteDef {
+  // Routes of every entity type share one handler, which sees records only through the spec.
+  const spec = typedSpec as unknown as InboundSpec<unknown, SyncFields>;
+  const recordSchema = spec.schema as z.ZodType;
   return {
     method: 'post',
     path: options.path,
@@ -127,10 +130,7 @@ export function inboundPushRoute(
     operationId: `push_${spec.batchKey}`,
     summary: `Push one ${spec.entityType} or a batch {"${spec.batchKey}": [...]} of up to ${MAX_BATCH}`,
     tag: options.tag,
-    requestBody: z.union([
-      options.recordSchema,
-      z.object({ [spec.batchKey]: z.array(options.recordSchema).max(MAX_BATCH) }),
-    ]),
+    requestBody: z.union([recordSchema, z.object({ [spec.batchKey]: z.array(recordSchema).max(MAX_BATCH) })]),
     responses: {
       200: {
         description: 'Every accepted record is durably stored; invalid ones are listed in errors',

@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { PartnerSchema } from '../entities/partner';
-import type { SyncFields } from '../entities/sync-fields';
-import type { InboundSpec } from '../sync/inbound-spec';
 import { partnerInbound } from '../sync/partner';
 import { partnerHierarchy, type HierarchyNode } from '../sync/partner-hierarchy';
-import { partnerRecordSchema } from '../sync/records/partner';
 import { changeFeedRoutes, parseId } from './change-feed-routes';
 import type { ApiDeps } from './context';
 import { ApiError } from './errors';
@@ -49,10 +46,9 @@ function serializeNode(node: HierarchyNode): TreeNode {
 
 export function partnerRoutes(deps: ApiDeps): RouteDef[] {
   return [
-    inboundPushRoute(deps, partnerInbound as unknown as InboundSpec<unknown, SyncFields>, {
+    inboundPushRoute(deps, partnerInbound, {
       path: '/api/v1/partners',
       tag: 'partners',
-      recordSchema: partnerRecordSchema,
     }),
     ...changeFeedRoutes(deps, { plural: 'partners', entity: PartnerSchema, tag: 'partners' }),
     {

@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { PurchaseOrderLineSchema, PurchaseOrderSchema, type PurchaseOrderLine } from '../entities/purchase-order';
-import type { SyncFields } from '../entities/sync-fields';
 import { acknowledge, syncFeedTable } from '../sync/change-feed';
-import type { InboundSpec } from '../sync/inbound-spec';
 import { purchaseOrderInbound } from '../sync/purchase-order';
-import { purchaseOrderRecordSchema } from '../sync/records/purchase-order';
 import {
   ackResult,
   ackResultSchema,
@@ -60,10 +57,9 @@ export function purchaseOrderRoutes(deps: ApiDeps): RouteDef[] {
     em().find(PurchaseOrderLineSchema, { purchaseOrderId }, { orderBy: { lineNo: 'asc' } });
 
   return [
-    inboundPushRoute(deps, purchaseOrderInbound as unknown as InboundSpec<unknown, SyncFields>, {
+    inboundPushRoute(deps, purchaseOrderInbound, {
       path: '/api/v1/purchase-orders',
       tag: 'purchase-orders',
-      recordSchema: purchaseOrderRecordSchema,
     }),
     {
       method: 'get',

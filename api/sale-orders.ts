@@ -1,8 +1,5 @@
 import { z } from 'zod';
 import { SALE_ORDER_DIRECTIONS, SaleOrderSchema } from '../entities/sale-order';
-import type { SyncFields } from '../entities/sync-fields';
-import type { InboundSpec } from '../sync/inbound-spec';
-import { saleOrderRecordSchema } from '../sync/records/sale-order';
 import { saleOrderInbound } from '../sync/sale-order';
 import { changeFeedRoutes } from './change-feed-routes';
 import type { ApiDeps } from './context';
@@ -21,10 +18,9 @@ const directionFilter = {
 
 export function saleOrderRoutes(deps: ApiDeps): RouteDef[] {
   return [
-    inboundPushRoute(deps, saleOrderInbound as unknown as InboundSpec<unknown, SyncFields>, {
+    inboundPushRoute(deps, saleOrderInbound, {
       path: '/api/v1/sale-orders',
       tag: 'sale-orders',
-      recordSchema: saleOrderRecordSchema,
     }),
     ...changeFeedRoutes(deps, {
       plural: 'sale-orders',

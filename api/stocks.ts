@@ -1,11 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { StockSchema, type Stock } from '../entities/stock';
-import type { SyncFields } from '../entities/sync-fields';
 import { acknowledge } from '../sync/change-feed';
 import { encodeKeyCursor } from '../sync/feed-cursor';
-import type { InboundSpec } from '../sync/inbound-spec';
-import { stockRecordSchema } from '../sync/records/stock';
 import { stockInbound } from '../sync/stock';
 import { stockFeedTable } from '../sync/stock-feed';
 import {
@@ -81,10 +78,9 @@ export function stockRoutes(deps: ApiDeps): RouteDef[] {
   });
 
   return [
-    inboundPushRoute(deps, stockInbound as unknown as InboundSpec<unknown, SyncFields>, {
+    inboundPushRoute(deps, stockInbound, {
       path: '/api/v1/stocks',
       tag: 'stocks',
-      recordSchema: stockRecordSchema,
     }),
     {
       method: 'get',
