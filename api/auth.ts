@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { hasScope, verifyToken } from '../auth/token-store';
+import { createTokenVerifier, hasScope } from '../auth/token-store';
 import type { TokenScope } from '../entities/api-token';
 import type { ApiDeps, ApiState } from './context';
 import { ApiError } from './errors';
@@ -10,6 +10,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 /** Bearer-token authentication, scope check and per-token rate limit for every `/api/v1` route. */
 export function createAuthorizer(deps: Pick<ApiDeps, 'orm' | 'config'>) {
   const limiter = new RateLimiterMemory({ points: deps.config.tokenRateLimitPerMinute, duration: 60 });
+  const verifyToken = createTokenVerifier(() => deps.orm.em.fork(), deps.config.tokenCacheTtlMs);
 
   return (scope: TokenScope) =>
     async (ctx: Context & { state: ApiState }, next: Next): Promise<void> => {
@@ -17,7 +18,7 @@ export function createAuthorizer(deps: Pick<ApiDeps, 'orm' | 'config'>) {
       if (!match?.[1]) {
         throw new ApiError(401, 'unauthorized', 'Missing bearer token', [], { 'WWW-Authenticate': 'Bearer' });
       }
-      const check = await verifyToken(deps.orm.em.fork(), match[1]);
+      const check = await verifyToken(match[1]);
       if (!check.ok) {
         throw new ApiError(401, 'unauthorized', `The token is ${check.reason}`, [], { 'WWW-Authenticate': 'Bearer' });
       }

@@ -11,6 +11,7 @@ import {
   type AckResult,
   type FeedRow,
   type FeedTable,
+  type SyncFeedRow,
 } from '../sync/change-feed';
 import { decodeCursor, decodeKeyCursor } from '../sync/feed-cursor';
 import type { ApiDeps } from './context';
@@ -51,7 +52,7 @@ export const ackResult = (r: AckResult) => ({
   changed_since_read: r.unseen,
 });
 
-export function serializeFeedItem(row: SyncFields): z.infer<typeof feedItemSchema> {
+export function serializeFeedItem(row: SyncFeedRow): z.infer<typeof feedItemSchema> {
   return {
     id: row.id,
     external_id: row.externalId,
@@ -71,9 +72,9 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.ou
 }
 
 /** One page of a feed, from validated `since`/`limit`/`cursor` query parameters. */
-export async function readFeedPage<E extends FeedRow>(
+export async function readFeedPage<E extends FeedRow, K extends keyof E & string>(
   deps: Pick<ApiDeps, 'orm' | 'config'>,
-  table: FeedTable<E>,
+  table: FeedTable<E, K>,
   q: z.infer<typeof feedQuerySchema>,
   where?: Record<string, unknown>,
 ) {
@@ -159,12 +160,6 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
     await markServed(em(), options.entity, [row.id]);
     return row;
   };
-  const ackResult = (r: AckResult) => ({
-    acknowledged: r.acknowledged,
-    not_found: r.unknown,
-    changed_since_read: r.unseen,
-  });
-
   return [
     {
       method: 'get',

@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
-import type { PricelistItem } from '../entities/pricelist-item';
 import { acknowledge } from '../sync/change-feed';
 import { encodeKeyCursor } from '../sync/feed-cursor';
-import { listPricelists, pricelistFeedTable, pricelistItems } from '../sync/pricelist-feed';
+import { listPricelists, pricelistFeedTable, pricelistItems, type PricelistFeedRow } from '../sync/pricelist-feed';
 import {
   ackResult,
   ackResultSchema,
@@ -27,6 +26,8 @@ const pricelistItemSchema = z.object({
   min_quantity: z.number(),
   price: z.number(),
   previous_price: z.number().nullable(),
+  /** The price the webshop last acknowledged (null until it first does). */
+  acknowledged_price: z.number().nullable(),
   price_changed: z.boolean(),
   is_promo: z.boolean(),
   is_action: z.boolean(),
@@ -35,7 +36,7 @@ const pricelistItemSchema = z.object({
   updated_at: z.string(),
 });
 
-function serializeItem(item: PricelistItem): z.infer<typeof pricelistItemSchema> {
+function serializeItem(item: PricelistFeedRow): z.infer<typeof pricelistItemSchema> {
   return {
     id: item.id,
     pricelist_id: item.pricelistId,
@@ -43,6 +44,7 @@ function serializeItem(item: PricelistItem): z.infer<typeof pricelistItemSchema>
     min_quantity: item.minQuantity,
     price: item.price,
     previous_price: item.previousPrice,
+    acknowledged_price: item.acknowledgedPrice,
     price_changed: item.priceChanged,
     is_promo: item.isPromo,
     is_action: item.isAction,

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
-import { StockSchema, type Stock } from '../entities/stock';
+import { StockSchema } from '../entities/stock';
 import { acknowledge } from '../sync/change-feed';
 import { encodeKeyCursor } from '../sync/feed-cursor';
 import { stockInbound } from '../sync/stock';
-import { stockFeedTable } from '../sync/stock-feed';
+import { stockFeedTable, type StockFeedRow } from '../sync/stock-feed';
 import {
   ackResult,
   ackResultSchema,
@@ -27,6 +27,8 @@ const stockItemSchema = z.object({
   product_external_id: z.string(),
   quantity: z.number(),
   previous_quantity: z.number().nullable(),
+  /** The quantity the webshop last acknowledged (null until it first does). */
+  acknowledged_quantity: z.number().nullable(),
   quantity_changed: z.boolean(),
   purchase_price: z.number().nullable(),
   sale_price: z.number().nullable(),
@@ -34,13 +36,14 @@ const stockItemSchema = z.object({
   updated_at: z.string(),
 });
 
-function serializeStock(row: Stock): z.infer<typeof stockItemSchema> {
+function serializeStock(row: StockFeedRow): z.infer<typeof stockItemSchema> {
   return {
     id: row.id,
     supplier_external_id: row.supplierExternalId,
     product_external_id: row.productExternalId,
     quantity: row.quantity,
     previous_quantity: row.previousQuantity,
+    acknowledged_quantity: row.acknowledgedQuantity,
     quantity_changed: row.quantityChanged,
     purchase_price: row.purchasePrice,
     sale_price: row.salePrice,

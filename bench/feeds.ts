@@ -9,6 +9,7 @@ import { percentile, round, withBenchStack } from './support/bench-stack';
 
 const TOTAL = 1_000_000;
 const PENDING = 100_000;
+const WARM_UP_PAGES = 20;
 const PAGES = 300;
 const ACKS = 20;
 
@@ -48,24 +49,24 @@ async function main() {
         `seeded ${TOTAL.toLocaleString('en')} products (${pending.toLocaleString('en')} unacknowledged) in ${round(seedMs / 1000)} s`,
       );
 
-      // Paging through the feed, 100 per page, as a webshop does.
+      // Paging through the feed, 100 per page, as a webshop does; the first pages warm the process up.
       const pageMs: number[] = [];
       let cursor: string | null = null;
       const served: number[] = [];
-      for (let i = 0; i < PAGES; i++) {
+      for (let i = 0; i < WARM_UP_PAGES + PAGES; i++) {
         const t0 = performance.now();
         const res = await service.request(
           'GET',
           `/api/v1/updated-products?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
           { token: webshop },
         );
-        pageMs.push(performance.now() - t0);
+        if (i >= WARM_UP_PAGES) pageMs.push(performance.now() - t0);
         if (res.status !== 200 || res.body.items.length !== 100) throw new Error(`bad page: ${res.status}`);
         served.push(...res.body.items.map((item: { id: number }) => item.id));
         cursor = res.body.next_cursor;
       }
       say(
-        `GET /updated-products?limit=100 (${PAGES} consecutive pages): p50 ${round(percentile(pageMs, 50))} ms, p99 ${round(percentile(pageMs, 99))} ms, max ${round(Math.max(...pageMs))} ms`,
+        `GET /updated-products?limit=100 (${PAGES} consecutive pages after ${WARM_UP_PAGES} warm-up pages): p50 ${round(percentile(pageMs, 50))} ms, p99 ${round(percentile(pageMs, 99))} ms, max ${round(Math.max(...pageMs))} ms`,
       );
 
       // Acknowledging 500 served ids per request.

@@ -72,6 +72,7 @@ const envSchema = z.object({
   SYNC_BACK_ATTEMPT_TIMEOUT: duration('2m'),
   BODY_LIMIT: z.string().default('5mb'),
   TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  TOKEN_CACHE_TTL: duration('5s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   VAR_DIR: z.string().default(path.join(PROJECT_ROOT, 'var')),
 });
@@ -117,6 +118,8 @@ export interface Config {
   };
   bodyLimit: string;
   tokenRateLimitPerMinute: number;
+  /** How long a looked-up token is reused without asking the store; a deactivated token works at most this long. */
+  tokenCacheTtlMs: number;
   logLevel: Env['LOG_LEVEL'];
   varDir: string;
 }
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     bodyLimit: e.BODY_LIMIT,
     tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,
+    tokenCacheTtlMs: e.TOKEN_CACHE_TTL,
     logLevel: e.LOG_LEVEL,
     varDir: e.VAR_DIR,
   };

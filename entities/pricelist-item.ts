@@ -12,6 +12,8 @@ export interface PricelistItem {
   minQuantity: number;
   price: number;
   previousPrice: number | null;
+  /** The price the webshop last acknowledged; null until it first does. */
+  acknowledgedPrice: number | null;
   /** Set only when the price really changed; cleared when the webshop acknowledges it. */
   priceChanged: boolean;
   isPromo: boolean;
@@ -30,6 +32,9 @@ export interface PricelistItem {
   updatedAt: Date;
 }
 
+/** Keyset of the price-change feed. */
+export const PRICE_CHANGED_INDEX = 'pricelist_items_changed_idx';
+
 export const PricelistItemSchema = new EntitySchema<PricelistItem>({
   name: 'PricelistItem',
   tableName: 'pricelist_items',
@@ -41,6 +46,7 @@ export const PricelistItemSchema = new EntitySchema<PricelistItem>({
     minQuantity: { type: 'double', default: 0 },
     price: { type: 'double' },
     previousPrice: { type: 'double', nullable: true },
+    acknowledgedPrice: { type: 'double', nullable: true },
     priceChanged: { type: 'boolean', default: false },
     isPromo: { type: 'boolean', default: false },
     isAction: { type: 'boolean', default: false },
@@ -55,7 +61,7 @@ export const PricelistItemSchema = new EntitySchema<PricelistItem>({
   },
   indexes: [
     {
-      name: 'pricelist_items_changed_idx',
+      name: PRICE_CHANGED_INDEX,
       properties: ['priceChanged', 'changedAt', 'id'],
     },
     {

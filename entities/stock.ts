@@ -6,12 +6,18 @@ export interface Stock extends SyncFields {
   supplierExternalId: string;
   productExternalId: string;
   quantity: number;
+  /** The quantity of the push before the last change. */
   previousQuantity: number | null;
-  /** The quantity changed since the webshop last acknowledged the row. */
+  /** The quantity the webshop last acknowledged; null until it first does. */
+  acknowledgedQuantity: number | null;
+  /** The quantity differs from what the webshop may know since its last acknowledgement. */
   quantityChanged: boolean;
   purchasePrice: number | null;
   salePrice: number | null;
 }
+
+/** Keyset of the quantity-change feed. */
+export const STOCK_CHANGED_INDEX = 'stocks_changed_idx';
 
 export const StockSchema = new EntitySchema<Stock>({
   name: 'Stock',
@@ -22,6 +28,7 @@ export const StockSchema = new EntitySchema<Stock>({
     productExternalId: { type: 'string', length: 191, index: true },
     quantity: { type: 'double' },
     previousQuantity: { type: 'double', nullable: true },
+    acknowledgedQuantity: { type: 'double', nullable: true },
     quantityChanged: { type: 'boolean', default: false },
     purchasePrice: { type: 'double', nullable: true },
     salePrice: { type: 'double', nullable: true },
@@ -35,7 +42,7 @@ export const StockSchema = new EntitySchema<Stock>({
   indexes: [
     feedIndex('stocks'),
     {
-      name: 'stocks_changed_idx',
+      name: STOCK_CHANGED_INDEX,
       properties: ['quantityChanged', 'changedAt', 'id'],
     },
   ],

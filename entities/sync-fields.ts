@@ -67,7 +67,9 @@ export const syncFieldProperties = {
 } as const;
 
 /** The feed reads unacknowledged changes oldest first; this index serves that keyset scan. */
+export const feedIndexName = (table: string) => `${table}_feed_idx`;
+
 export const feedIndex = <T extends SyncFields>(table: string) => ({
-  name: `${table}_feed_idx`,
+  name: feedIndexName(table),
   properties: ['feedPending', 'changedAt', 'id'] as EntityKey<T>[],
 });

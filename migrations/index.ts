@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122025658_initial } from './Migration20261122025658-initial';
 import { Migration20261122033708_feedServedAt } from './Migration20261122033708-feed-served-at';
 import { Migration20261122120000_syncCreateMarker } from './Migration20261122120000-sync-create-marker';
+import { Migration20261201200000_acknowledgedValues } from './Migration20261201200000-acknowledged-values';
 
 /** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122025658-initial', class: Migration20261122025658_initial },
   { name: 'Migration20261122033708-feed-served-at', class: Migration20261122033708_feedServedAt },
   { name: 'Migration20261122120000-sync-create-marker', class: Migration20261122120000_syncCreateMarker },
+  { name: 'Migration20261201200000-acknowledged-values', class: Migration20261201200000_acknowledgedValues },
 ];

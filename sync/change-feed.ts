@@ -1,6 +1,7 @@
 import type { EntitySchema, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import type { SyncFields } from '../entities/sync-fields';
+import { findPlainRows } from '../db/plain-rows';
+import { feedIndexName, type SyncFields } from '../entities/sync-fields';
 import { encodeCursor, type FeedPosition } from './feed-cursor';
 
 /** States the webshop may see; records still waiting or failed stay out of its feed. */
@@ -13,21 +14,46 @@ export interface FeedRow {
   servedAt: Date | null;
 }
 
-/** A table read as a change feed: which rows are in it, which flag marks them, what acknowledging writes. */
-export interface FeedTable<E extends FeedRow> {
+/**
+ * A table read as a change feed: which rows are in it, which flag marks them, which properties a page serves,
+ * what acknowledging writes.
+ */
+export interface FeedTable<E extends FeedRow, K extends keyof E & string = keyof E & string> {
   entity: EntitySchema<E>;
+  /** What a page reads of each row (read as plain rows: no entity hydration on the feed's hot path). */
+  fields: readonly K[];
   /** Boolean column that is true while a change awaits acknowledgement. */
   pendingFlag: keyof E & string;
+  /** The index on (pendingFlag, changedAt, id) the keyset reads by. */
+  keysetIndex: string;
   /** Further conditions a row must meet to be served (e.g. its processing state). */
   servedWhere?: Record<string, unknown>;
   /** Column values written when a change is acknowledged, besides clearing the flag. */
   onAcknowledge(now: Date): Record<string, unknown>;
 }
 
+/** What the feed of a synced entity serves of each record. */
+export const SYNC_FEED_FIELDS = [
+  'id',
+  'externalId',
+  'odooId',
+  'processingState',
+  'unackedChangedFields',
+  'isNew',
+  'changedAt',
+  'data',
+] as const satisfies readonly (keyof SyncFields)[];
+
+export type SyncFeedRow = Pick<SyncFields, (typeof SYNC_FEED_FIELDS)[number]>;
+
 /** The feed of a synced entity (`updated-<entity>`). */
-export function syncFeedTable<E extends SyncFields>(entity: EntitySchema<E>): FeedTable<E> {
+export function syncFeedTable<E extends SyncFields>(
+  entity: EntitySchema<E>,
+): FeedTable<E, (typeof SYNC_FEED_FIELDS)[number]> {
   return {
     entity,
+    keysetIndex: feedIndexName(entity.meta.tableName),
+    fields: SYNC_FEED_FIELDS,
     pendingFlag: 'feedPending',
     servedWhere: { processingState: { $in: SERVED_STATES } },
     onAcknowledge: (now) => ({ isNew: false, unackedChangedFields: [], acknowledgedAt: now }),
@@ -49,12 +75,12 @@ export interface FeedQuery {
 }
 
 /** Unacknowledged changes, oldest first, by keyset on (changedAt, id); the served versions are noted. */
-export async function readChangeFeed<E extends FeedRow>(
+export async function readChangeFeed<E extends FeedRow, K extends keyof E & string>(
   em: EntityManager,
-  table: FeedTable<E>,
+  table: FeedTable<E, K>,
   query: FeedQuery,
   now = new Date(),
-): Promise<{ items: E[]; nextCursor: string | null }> {
+): Promise<{ items: Pick<E, K | 'id' | 'changedAt'>[]; nextCursor: string | null }> {
   const conditions: Record<string, unknown>[] = [
     { [table.pendingFlag]: true, changedAt: { $lte: query.settledBefore }, ...table.servedWhere },
     query.where ?? {},
@@ -68,11 +94,12 @@ export async function readChangeFeed<E extends FeedRow>(
       { $or: [{ changedAt: { $gt: changedAt } }, { id: { $gt: id } }] },
     );
   }
-  const rows = await em.find(table.entity, { $and: conditions } as unknown as FilterQuery<E>, {
+  const rows = await findPlainRows(em, table.entity, {
+    fields: [...new Set<K | 'id' | 'changedAt'>([...table.fields, 'id', 'changedAt'])],
+    where: { $and: conditions } as unknown as FilterQuery<E>,
     orderBy: { changedAt: 'asc', id: 'asc' } as never,
     limit: query.limit + 1,
-    // Read-only rows: no identity map, no change-tracking snapshots.
-    disableIdentityMap: true,
+    index: table.keysetIndex,
   });
   const items = rows.slice(0, query.limit);
   await markServed(
@@ -116,8 +143,9 @@ export async function acknowledge<E extends FeedRow>(
 ): Promise<AckResult> {
   if (ids.length === 0) return { acknowledged: [], unknown: [], unseen: [] };
   const flag = table.pendingFlag;
-  const rows = await em.find(table.entity, { id: { $in: ids } } as unknown as FilterQuery<E>, {
-    fields: ['id', flag, 'changedAt', 'servedAt'] as never,
+  const rows = await findPlainRows(em, table.entity, {
+    fields: ['id', flag, 'changedAt', 'servedAt'],
+    where: { id: { $in: ids } } as unknown as FilterQuery<E>,
   });
   const pending = rows.filter((r) => r[flag]);
   const seen = pending.filter((r) => r.servedAt && r.changedAt.getTime() <= r.servedAt.getTime()).map((r) => r.id);
@@ -134,8 +162,9 @@ export async function acknowledge<E extends FeedRow>(
       acknowledged = seen;
     } else {
       // Some changed meanwhile: find out which ones were acknowledged.
-      const after = await em.fork().find(table.entity, { id: { $in: seen } } as unknown as FilterQuery<E>, {
-        fields: ['id', flag] as never,
+      const after = await findPlainRows(em, table.entity, {
+        fields: ['id', flag],
+        where: { id: { $in: seen } } as unknown as FilterQuery<E>,
       });
       acknowledged = after.filter((r) => !r[flag]).map((r) => r.id);
     }

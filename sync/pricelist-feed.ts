@@ -1,13 +1,35 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { PricelistItemSchema, type PricelistItem } from '../entities/pricelist-item';
+import { PRICE_CHANGED_INDEX, PricelistItemSchema, type PricelistItem } from '../entities/pricelist-item';
 import type { FeedTable } from './change-feed';
 
+/** What the price feeds serve of each item. */
+export const PRICELIST_FEED_FIELDS = [
+  'id',
+  'pricelistId',
+  'productExternalId',
+  'minQuantity',
+  'price',
+  'previousPrice',
+  'acknowledgedPrice',
+  'priceChanged',
+  'isPromo',
+  'isAction',
+  'dateStart',
+  'dateEnd',
+  'changedAt',
+] as const satisfies readonly (keyof PricelistItem)[];
+
+export type PricelistFeedRow = Pick<PricelistItem, (typeof PRICELIST_FEED_FIELDS)[number]>;
+
 /** The price-change feed: only items whose price really changed, until acknowledged. */
-export const pricelistFeedTable: FeedTable<PricelistItem> = {
+export const pricelistFeedTable: FeedTable<PricelistItem, (typeof PRICELIST_FEED_FIELDS)[number]> = {
   entity: PricelistItemSchema,
   pendingFlag: 'priceChanged',
-  onAcknowledge: (now) => ({ acknowledgedAt: now }),
+  keysetIndex: PRICE_CHANGED_INDEX,
+  fields: PRICELIST_FEED_FIELDS,
+  // The acknowledgement covers only a served, unchanged version, so the item's price is the one served.
+  onAcknowledge: (now) => ({ acknowledgedAt: now, acknowledgedPrice: raw('price') }),
 };
 
 export interface PricelistSummary {

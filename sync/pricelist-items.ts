@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { RequiredEntityData } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { JsonColumnType } from '../entities/json-column';
+import { findPlainRows } from '../db/plain-rows';
 import { PricelistItemSchema, type PricelistItem } from '../entities/pricelist-item';
+import { isNewsToWebshop } from './acknowledged-value';
 import { changedFields, numbersEqual } from './change-detection';
 import type { PriceRecord } from './records/product';
 
@@ -28,32 +29,21 @@ export function pricelistItemKey(productExternalId: string, price: PriceRecord):
 }
 
 /** What a push is compared against: read as plain rows, since hydrating thousands of entities is slow. */
-interface StoredItem {
-  id: number;
-  price: number;
-  data: Record<string, unknown>;
-}
+type StoredItem = Pick<PricelistItem, 'id' | 'price' | 'data' | 'acknowledgedPrice' | 'acknowledgedAt' | 'servedAt'>;
 
 async function storedItems(em: EntityManager, productIds: string[]): Promise<Map<string, StoredItem>> {
-  const rows: { id: number; itemKey: string; price: number; data: unknown }[] = await em
-    .createQueryBuilder(PricelistItemSchema)
-    .select(['id', 'itemKey', 'price', 'data'])
-    .where({ productExternalId: { $in: productIds } })
-    .execute('all', true);
-  const json = new JsonColumnType();
-  return new Map(
-    rows.map((r) => [
-      r.itemKey,
-      { id: r.id, price: r.price, data: json.convertToJSValue(r.data, em.getPlatform()) as Record<string, unknown> },
-    ]),
-  );
+  const rows = await findPlainRows(em, PricelistItemSchema, {
+    fields: ['id', 'itemKey', 'price', 'data', 'acknowledgedPrice', 'acknowledgedAt', 'servedAt'],
+    where: { productExternalId: { $in: productIds } },
+  });
+  return new Map(rows.map(({ itemKey, ...item }) => [itemKey, item]));
 }
 
 /**
  * Upserts the pricelist items of a batch of products: one SELECT for all their stored items, new items
  * persisted for a batched insert, and only really changed items updated (batched at the caller's flush).
- * A new item and a real price change set `priceChanged`; a change of its other fields updates it without
- * entering the price-change feed.
+ * A new item and a real price change set `priceChanged` (a price back at the acknowledged one, with nothing
+ * served in between, clears it); a change of its other fields updates it without entering the price-change feed.
  */
 export async function upsertPricelistItems(em: EntityManager, pushed: readonly PushedPrices[], now: Date) {
   const wanted = new Map<string, { productExternalId: string; price: PriceRecord; raw: Record<string, unknown> }>();
@@ -76,7 +66,10 @@ export async function upsertPricelistItems(em: EntityManager, pushed: readonly P
     if (!priceMoved && changedFields(item.data, raw).length === 0) continue;
     // A reference is enough: the flush updates exactly the columns assigned here.
     const update = em.getReference(PricelistItemSchema, item.id);
-    if (priceMoved) Object.assign(update, { previousPrice: item.price, price: price.price, priceChanged: true });
+    if (priceMoved) {
+      const priceChanged = isNewsToWebshop(price.price, { ...item, acknowledged: item.acknowledgedPrice });
+      Object.assign(update, { previousPrice: item.price, price: price.price, priceChanged });
+    }
     Object.assign(update, {
       isPromo: price.is_promo,
       isAction: price.is_action,
@@ -101,6 +94,7 @@ function newItem(
     minQuantity: price.min_quantity,
     price: price.price,
     previousPrice: null,
+    acknowledgedPrice: null,
     priceChanged: true,
     isPromo: price.is_promo,
     isAction: price.is_action,

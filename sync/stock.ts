@@ -1,18 +1,20 @@
 import { StockSchema, type Stock } from '../entities/stock';
 import { stockExternalId } from '../workflows/ids';
+import { isNewsToWebshop } from './acknowledged-value';
 import type { InboundSpec, StoredRecord } from './inbound-spec';
 import { stockRecordSchema, type StockRecord } from './records/stock';
 
 /**
- * Flags the rows whose quantity changed and keeps the quantity they had before. The push's changed
- * field paths already compare the quantity with the float tolerance; a new row counts as changed.
+ * Flags the rows whose quantity is news to the webshop and keeps the quantity they had before. The push's
+ * changed field paths already compare the quantity with the float tolerance; a new row counts as changed. A
+ * quantity back at the acknowledged one, with nothing served in between, leaves the feed.
  */
 function markQuantityChanges(stored: readonly StoredRecord<StockRecord, Stock>[]): void {
   for (const { row, changed } of stored) {
     if (!changed || !row.changedFields.includes('quantity')) continue;
     const before = row.previousData?.quantity;
     row.previousQuantity = typeof before === 'number' ? before : null;
-    row.quantityChanged = true;
+    row.quantityChanged = isNewsToWebshop(row.quantity, { ...row, acknowledged: row.acknowledgedQuantity });
   }
 }
 

@@ -132,3 +132,42 @@ describe('per-token rate limit', () => {
     expect(other.status).toBe(200);
   });
 });
+
+describe('token lookups reused for TOKEN_CACHE_TTL', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({ withWorker: false, env: { TOKEN_CACHE_TTL: '1500ms' } });
+  });
+  afterAll(() => service.stop());
+
+  it('keeps serving a deactivated token only until its cached lookup expires', async () => {
+    const token = await service.token(['webshop']);
+    const feed = () => service.request('GET', '/api/v1/updated-partners', { token });
+    expect((await feed()).status).toBe(200);
+    await service.resources.orm.em.fork().nativeUpdate(ApiTokenSchema, { name: 'test-webshop' }, { active: false });
+    const deactivatedAt = Date.now();
+    expect((await feed()).status).toBe(200);
+    let status = 200;
+    while (status === 200 && Date.now() - deactivatedAt < 5_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await feed()).status;
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - deactivatedAt).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - deactivatedAt).toBeLessThan(3_000);
+  });
+
+  it('asks the store on every request with TOKEN_CACHE_TTL=0', async () => {
+    const uncached = await startTestService({ withWorker: false, env: { TOKEN_CACHE_TTL: '0ms' } });
+    try {
+      const token = await uncached.token(['webshop']);
+      expect((await uncached.request('GET', '/api/v1/updated-partners', { token })).status).toBe(200);
+      await uncached.resources.orm.em.fork().nativeUpdate(ApiTokenSchema, { name: 'test-webshop' }, { active: false });
+      const res = await uncached.request('GET', '/api/v1/updated-partners', { token });
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toContain('inactive');
+    } finally {
+      await uncached.stop();
+    }
+  });
+});

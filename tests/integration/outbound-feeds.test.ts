@@ -156,4 +156,51 @@ describe('pricelist, stock and purchase order feeds', () => {
     expect(ack.body.acknowledged).toEqual([item.id]);
     expect((await service.request('GET', '/api/v1/purchase-orders/999999', { token: webshop })).status).toBe(404);
   });
+
+  it('drops a stock row whose quantity returns to the acknowledged one unseen, keeps it once the feed served another', async () => {
+    const level = (quantity: number) => ({
+      stocks: [{ supplier_external_id: 'SUP-9', product_external_id: 'PX-1', quantity }],
+    });
+    const changedRow = async () =>
+      (await get('/api/v1/stocks/changed?limit=500')).items.find(
+        (i: { supplier_external_id: string }) => i.supplier_external_id === 'SUP-9',
+      );
+    await post('/api/v1/stocks', level(10));
+    const first = await eventually(changedRow);
+    expect(first).toMatchObject({ quantity: 10, acknowledged_quantity: null });
+    await post('/api/v1/stocks/changed/batch-delete', { ids: [first.id] }, webshop);
+
+    await post('/api/v1/stocks', level(7));
+    await post('/api/v1/stocks', level(10));
+    const lookup = () => get('/api/v1/stocks/lookup?supplier_id=SUP-9&product_id=PX-1');
+    await eventually(async () => ((await lookup()).processing_state === 'processed' ? true : undefined));
+    expect(await lookup()).toMatchObject({ quantity: 10, acknowledged_quantity: 10, quantity_changed: false });
+    expect(await changedRow()).toBeUndefined();
+
+    await post('/api/v1/stocks', level(7));
+    expect(await eventually(changedRow)).toMatchObject({ quantity: 7, acknowledged_quantity: 10 });
+    await post('/api/v1/stocks', level(10));
+    // The webshop was served 7, so 10 is news to it again.
+    expect(await eventually(changedRow)).toMatchObject({ quantity: 10, acknowledged_quantity: 10 });
+  });
+
+  it('drops a price that returns to the acknowledged one unseen, keeps it once the feed served another', async () => {
+    const priced = (price: number) => ({ external_id: 'PX-2', name: 'PX', prices: [{ pricelist_id: 9, price }] });
+    const changedItem = async () =>
+      (await drainPriceChanges()).find((i) => i.pricelist_id === '9') as
+        { id: number; price: number; acknowledged_price: number | null } | undefined;
+    await post('/api/v1/products', priced(20));
+    const first = await changedItem();
+    expect(first).toMatchObject({ price: 20, acknowledged_price: null });
+    await post('/api/v1/pricelists/updated/batch-delete', { ids: [first!.id] }, webshop);
+
+    await post('/api/v1/products', priced(25));
+    await post('/api/v1/products', priced(20));
+    expect(await changedItem()).toBeUndefined();
+
+    await post('/api/v1/products', priced(25));
+    expect(await changedItem()).toMatchObject({ price: 25, acknowledged_price: 20 });
+    await post('/api/v1/products', priced(20));
+    expect(await changedItem()).toMatchObject({ price: 20, acknowledged_price: 20 });
+  });
 });
