@@ -11,7 +11,7 @@ const TOTAL = 1_000_000;
 const PENDING = 100_000;
 const WARM_UP_PAGES = 20;
 const PAGES = 300;
-const ACKS = 20;
+const ACKS = 60;
 
 async function seed(service: TestService) {
   const conn = service.resources.orm.em.getConnection();
