@@ -35,7 +35,11 @@ export interface SyncFields {
   updatedAt: Date;
 }
 
-export const datetime = { type: 'datetime', length: 3 } as const;
+/**
+ * `datetime(3)` on MySQL. Declared as `Date` rather than `datetime`: on SQLite (the embedded store) the latter
+ * makes every loaded date look changed at flush, so an unchanged re-push would write (and move `changed_at`).
+ */
+export const datetime = { type: 'Date', length: 3 } as const;
 export const bigintId = () =>
   ({
     type: new BigIntType('number'),
