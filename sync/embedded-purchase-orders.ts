@@ -2,8 +2,8 @@ import { LockMode, type FilterQuery, type RequiredEntityData } from '@mikro-orm/
 import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../db/dialect';
 import { PurchaseOrderSchema, type PurchaseOrder } from '../entities/purchase-order';
-import { changedFields, mergeChangedFields } from './change-detection';
-import { newSyncFields } from './new-sync-row';
+import { changedFields } from './change-detection';
+import { changedSyncFields, newSyncFields } from './sync-row-fields';
 import { PURCHASE_ORDER_DIFF_IGNORE, purchaseOrderColumns, replacePurchaseOrderLines } from './purchase-order';
 import { purchaseOrderExternalId, type PurchaseOrderRecord } from './records/purchase-order';
 import { isOutOfDate } from './write-date';
@@ -75,18 +75,15 @@ function applyChange(row: PurchaseOrder, item: EmbeddedPurchaseOrder, now: Date)
   if (isOutOfDate(item.record.write_date, row.sourceWriteDate)) return false;
   const fields = changedFields(row.data, item.raw, { ignore: PURCHASE_ORDER_DIFF_IGNORE });
   if (fields.length === 0) return false;
-  Object.assign(row, purchaseOrderColumns(item.record), {
-    sourceProductExternalId: item.productExternalId,
-    odooId: item.record.odoo_id ?? row.odooId,
-    previousData: row.data,
-    data: item.raw,
-    changedFields: fields,
-    unackedChangedFields: row.feedPending ? mergeChangedFields(row.unackedChangedFields, fields) : fields,
-    processingState: 'pending',
-    errorMessage: null,
-    sourceWriteDate: item.record.write_date ?? row.sourceWriteDate,
-    feedPending: true,
-    updatedAt: now,
-  });
+  Object.assign(
+    row,
+    purchaseOrderColumns(item.record),
+    { sourceProductExternalId: item.productExternalId },
+    changedSyncFields(
+      row,
+      { data: item.raw, changedFields: fields, odooId: item.record.odoo_id, sourceWriteDate: item.record.write_date },
+      now,
+    ),
+  );
   return true;
 }

@@ -9,9 +9,10 @@ import {
 import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../db/dialect';
 import type { SyncFields } from '../entities/sync-fields';
-import { changedFields, mergeChangedFields } from './change-detection';
+import { changedFields } from './change-detection';
 import type { ExtractedChanges, InboundSpec, StoredRecord } from './inbound-spec';
-import { newSyncFields } from './new-sync-row';
+import { changedSyncFields, newSyncFields } from './sync-row-fields';
+import { isOutOfDate } from './write-date';
 
 export type ImportStatus = 'created' | 'updated' | 'unchanged';
 
@@ -157,24 +158,26 @@ function applyPush<R, E extends SyncFields>(
   now: Date,
 ): boolean {
   const writeDate = spec.writeDateOf(item.record);
-  if (writeDate && row.sourceWriteDate && writeDate.getTime() < row.sourceWriteDate.getTime()) return false;
+  if (isOutOfDate(writeDate, row.sourceWriteDate)) return false;
   const isStub = row.processingState === 'stub';
   // A stub holds only what the legacy store knew, so the full record is new information in every field.
   const fields = isStub
     ? changedFields(null, item.raw, { ignore: spec.diffIgnore })
     : changedFields(row.data, item.raw, { ignore: spec.diffIgnore });
   if (fields.length === 0) return false;
-  Object.assign(row, spec.columnsOf(item.record), {
-    odooId: (item.record as { odoo_id?: number | null }).odoo_id ?? row.odooId,
-    previousData: row.data,
-    data: item.raw,
-    changedFields: fields,
-    unackedChangedFields: row.feedPending ? mergeChangedFields(row.unackedChangedFields, fields) : fields,
-    processingState: 'pending',
-    errorMessage: null,
-    sourceWriteDate: writeDate ?? row.sourceWriteDate,
-    feedPending: true,
-    updatedAt: now,
-  });
+  Object.assign(
+    row,
+    spec.columnsOf(item.record),
+    changedSyncFields(
+      row,
+      {
+        data: item.raw,
+        changedFields: fields,
+        odooId: (item.record as { odoo_id?: number | null }).odoo_id ?? null,
+        sourceWriteDate: writeDate,
+      },
+      now,
+    ),
+  );
   return true;
 }

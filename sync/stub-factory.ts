@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager, type RequiredEntityData } from '@mikro-orm/core';
 import type { SyncFields } from '../entities/sync-fields';
 import type { DependencyRef } from './inbound-spec';
-import { newSyncFields } from './new-sync-row';
+import { newSyncFields } from './sync-row-fields';
 import { inboundSpecFor } from './inbound-specs';
 import type { LegacyDirectory, LegacyLookup } from './legacy-lookup';
 

@@ -1,3 +1,4 @@
+import { mergeChangedFields } from './change-detection';
 import type { ProcessingState } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
 
@@ -34,6 +35,37 @@ export function newSyncFields(row: NewSyncRow, now: Date): Omit<SyncFields, 'id'
     servedAt: null,
     stubCreatedAt: row.stubCreatedAt ?? null,
     createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export interface ChangedVersion {
+  data: Record<string, unknown>;
+  /** The field paths this version changed (never empty: an unchanged version is not applied). */
+  changedFields: string[];
+  /** Null keeps the stored Odoo id. */
+  odooId: number | null;
+  /** Null keeps the stored write date. */
+  sourceWriteDate: Date | null;
+}
+
+/**
+ * The shared sync columns of a stored record that a push changed: back to `pending` for its workflow, the
+ * previous version kept, and the changed fields added to those the webshop has not acknowledged yet.
+ */
+export function changedSyncFields(row: SyncFields, version: ChangedVersion, now: Date): Partial<SyncFields> {
+  return {
+    odooId: version.odooId ?? row.odooId,
+    previousData: row.data,
+    data: version.data,
+    changedFields: version.changedFields,
+    unackedChangedFields: row.feedPending
+      ? mergeChangedFields(row.unackedChangedFields, version.changedFields)
+      : version.changedFields,
+    processingState: 'pending',
+    errorMessage: null,
+    sourceWriteDate: version.sourceWriteDate ?? row.sourceWriteDate,
+    feedPending: true,
     updatedAt: now,
   };
 }
