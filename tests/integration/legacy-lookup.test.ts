@@ -7,7 +7,7 @@ import { openLegacyOrm } from '../../db/legacy-orm';
 import { LegacyDirectory } from '../../sync/legacy-lookup';
 import { testBackends } from '../support/test-backends';
 
-// legacy_test is shared with other test files: every row here carries this run's prefix and only those are removed.
+// The run's legacy database is shared with other test files: every row here carries this file's prefix and only those are removed.
 const prefix = `LL-${randomBytes(4).toString('hex')}-`;
 const id = (name: string): string => `${prefix}${name}`;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,13 @@ import { freePort } from './free-port';
 
 const DEFAULT_MYSQL = 'mysql://root@127.0.0.1:3306';
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432';
-export const LEGACY_TEST_DB = 'legacy_test';
+/** Each run has its own legacy database, so suites running at once on one machine leave each other alone. */
+const LEGACY_TEST_DB = `legacy_test_${randomBytes(4).toString('hex')}`;
 
 declare global {
   var __temporalTestServer: TemporalDevServer | undefined;
+  /** Drops this run's legacy database. */
+  var __dropLegacyTestDatabase: (() => Promise<void>) | undefined;
 }
 
 async function mysqlReachable(url: string): Promise<string | undefined> {
@@ -26,16 +30,21 @@ async function mysqlReachable(url: string): Promise<string | undefined> {
   }
 }
 
-/** Creates (or recreates) the legacy test database with the legacy schema; returns its URL. */
-async function prepareLegacyDatabase(serverUrl: string): Promise<string> {
+async function onPostgresServer(serverUrl: string, sql: string): Promise<void> {
   const admin = new PgClient({ connectionString: `${serverUrl}/postgres`, connectionTimeoutMillis: 3000 });
   await admin.connect();
   try {
-    await admin.query(`drop database if exists ${LEGACY_TEST_DB} with (force)`);
-    await admin.query(`create database ${LEGACY_TEST_DB}`);
+    await admin.query(sql);
   } finally {
     await admin.end();
   }
+}
+
+/** Creates this run's legacy test database with the legacy schema; returns its URL. */
+async function prepareLegacyDatabase(serverUrl: string): Promise<string> {
+  await onPostgresServer(serverUrl, `create database ${LEGACY_TEST_DB}`);
+  globalThis.__dropLegacyTestDatabase = () =>
+    onPostgresServer(serverUrl, `drop database if exists ${LEGACY_TEST_DB} with (force)`);
   const url = `${serverUrl}/${LEGACY_TEST_DB}`;
   const db = new PgClient({ connectionString: url });
   await db.connect();
