@@ -33,6 +33,8 @@ const pricelistItemSchema = z.object({
   is_action: z.boolean(),
   date_start: z.string().nullable(),
   date_end: z.string().nullable(),
+  /** The product's whole price list was pushed without this item: the webshop should drop the price. */
+  removed: z.boolean(),
   updated_at: z.string(),
 });
 
@@ -50,6 +52,7 @@ function serializeItem(item: PricelistFeedRow): z.infer<typeof pricelistItemSche
     is_action: item.isAction,
     date_start: item.dateStart?.toISOString() ?? null,
     date_end: item.dateEnd?.toISOString() ?? null,
+    removed: item.removedAt !== null,
     updated_at: item.changedAt.toISOString(),
   };
 }

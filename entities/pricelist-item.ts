@@ -20,6 +20,8 @@ export interface PricelistItem {
   isAction: boolean;
   dateStart: Date | null;
   dateEnd: Date | null;
+  /** When a push of the product's whole price list no longer had it; kept so the feed can say so. */
+  removedAt: Date | null;
   data: Record<string, unknown>;
   changedAt: Date;
   acknowledgedAt: Date | null;
@@ -52,6 +54,7 @@ export const PricelistItemSchema = new EntitySchema<PricelistItem>({
     isAction: { type: 'boolean', default: false },
     dateStart: { ...datetime, nullable: true },
     dateEnd: { ...datetime, nullable: true },
+    removedAt: { ...datetime, nullable: true },
     data: { type: JsonColumnType },
     changedAt: { ...datetime },
     acknowledgedAt: { ...datetime, nullable: true },

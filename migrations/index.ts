@@ -3,6 +3,7 @@ import { Migration20261122025658_initial } from './Migration20261122025658-initi
 import { Migration20261122033708_feedServedAt } from './Migration20261122033708-feed-served-at';
 import { Migration20261122120000_syncCreateMarker } from './Migration20261122120000-sync-create-marker';
 import { Migration20261201200000_acknowledgedValues } from './Migration20261201200000-acknowledged-values';
+import { Migration20261201210000_removedPrices } from './Migration20261201210000-removed-prices';
 
 /** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122033708-feed-served-at', class: Migration20261122033708_feedServedAt },
   { name: 'Migration20261122120000-sync-create-marker', class: Migration20261122120000_syncCreateMarker },
   { name: 'Migration20261201200000-acknowledged-values', class: Migration20261201200000_acknowledgedValues },
+  { name: 'Migration20261201210000-removed-prices', class: Migration20261201210000_removedPrices },
 ];

@@ -17,6 +17,7 @@ export const PRICELIST_FEED_FIELDS = [
   'isAction',
   'dateStart',
   'dateEnd',
+  'removedAt',
   'changedAt',
 ] as const satisfies readonly (keyof PricelistItem)[];
 
@@ -28,8 +29,12 @@ export const pricelistFeedTable: FeedTable<PricelistItem, (typeof PRICELIST_FEED
   pendingFlag: 'priceChanged',
   keysetIndex: PRICE_CHANGED_INDEX,
   fields: PRICELIST_FEED_FIELDS,
-  // The acknowledgement covers only a served, unchanged version, so the item's price is the one served.
-  onAcknowledge: (now) => ({ acknowledgedAt: now, acknowledgedPrice: raw('price') }),
+  // The acknowledgement covers only a served, unchanged version, so the item's price is the one served; once a
+  // removal is acknowledged the webshop has no price for the item.
+  onAcknowledge: (now) => ({
+    acknowledgedAt: now,
+    acknowledgedPrice: raw('case when removed_at is null then price end'),
+  }),
 };
 
 export interface PricelistSummary {
@@ -48,7 +53,7 @@ export async function listPricelists(
     .createQueryBuilder(PricelistItemSchema)
     .select([
       'pricelistId',
-      raw('count(*) as item_count'),
+      raw('sum(case when removed_at is null then 1 else 0 end) as item_count'),
       raw('sum(case when price_changed then 1 else 0 end) as changed_count'),
     ])
     .groupBy('pricelistId')
@@ -64,12 +69,16 @@ export async function listPricelists(
   }));
 }
 
-/** A whole pricelist, by item id, for a full resync. */
+/** A whole pricelist as it stands (removed items left out), by item id, for a full resync. */
 export async function pricelistItems(
   em: EntityManager,
   pricelistId: string,
   afterId: number,
   limit: number,
 ): Promise<PricelistItem[]> {
-  return em.find(PricelistItemSchema, { pricelistId, id: { $gt: afterId } }, { orderBy: { id: 'asc' }, limit });
+  return em.find(
+    PricelistItemSchema,
+    { pricelistId, removedAt: null, id: { $gt: afterId } },
+    { orderBy: { id: 'asc' }, limit },
+  );
 }

@@ -14,6 +14,8 @@ export interface PushedPrices {
   productExternalId: string;
   prices: readonly PriceRecord[];
   raw: readonly unknown[];
+  /** The push carried the product's whole price list: stored items it lacks are removed. */
+  complete: boolean;
 }
 
 /** Identity of a pricelist item: pricelist, product, minimum quantity and validity dates. */
@@ -29,11 +31,24 @@ export function pricelistItemKey(productExternalId: string, price: PriceRecord):
 }
 
 /** What a push is compared against: read as plain rows, since hydrating thousands of entities is slow. */
-type StoredItem = Pick<PricelistItem, 'id' | 'price' | 'data' | 'acknowledgedPrice' | 'acknowledgedAt' | 'servedAt'>;
+type StoredItem = Pick<
+  PricelistItem,
+  'id' | 'productExternalId' | 'price' | 'data' | 'acknowledgedPrice' | 'acknowledgedAt' | 'servedAt' | 'removedAt'
+>;
 
 async function storedItems(em: EntityManager, productIds: string[]): Promise<Map<string, StoredItem>> {
   const rows = await findPlainRows(em, PricelistItemSchema, {
-    fields: ['id', 'itemKey', 'price', 'data', 'acknowledgedPrice', 'acknowledgedAt', 'servedAt'],
+    fields: [
+      'id',
+      'itemKey',
+      'productExternalId',
+      'price',
+      'data',
+      'acknowledgedPrice',
+      'acknowledgedAt',
+      'servedAt',
+      'removedAt',
+    ],
     where: { productExternalId: { $in: productIds } },
   });
   return new Map(rows.map(({ itemKey, ...item }) => [itemKey, item]));
@@ -53,22 +68,26 @@ export async function upsertPricelistItems(em: EntityManager, pushed: readonly P
       wanted.set(pricelistItemKey(productExternalId, price), entry);
     });
   }
-  if (wanted.size === 0) return;
+  const products = new Set([...wanted.values()].map((w) => w.productExternalId));
+  const complete = new Set(pushed.filter((p) => p.complete).map((p) => p.productExternalId));
+  for (const product of complete) products.add(product);
+  if (products.size === 0) return;
 
-  const stored = await storedItems(em, [...new Set([...wanted.values()].map((w) => w.productExternalId))]);
+  const stored = await storedItems(em, [...products]);
   for (const [itemKey, { productExternalId, price, raw }] of wanted) {
     const item = stored.get(itemKey);
     if (!item) {
       em.create(PricelistItemSchema, newItem(itemKey, productExternalId, price, raw, now), { persist: true });
       continue;
     }
+    const returned = item.removedAt !== null;
     const priceMoved = !numbersEqual(item.price, price.price);
-    if (!priceMoved && changedFields(item.data, raw).length === 0) continue;
+    if (!returned && !priceMoved && changedFields(item.data, raw).length === 0) continue;
     // A reference is enough: the flush updates exactly the columns assigned here.
     const update = em.getReference(PricelistItemSchema, item.id);
-    if (priceMoved) {
+    if (priceMoved || returned) {
       const priceChanged = isNewsToWebshop(price.price, { ...item, acknowledged: item.acknowledgedPrice });
-      Object.assign(update, { previousPrice: item.price, price: price.price, priceChanged });
+      Object.assign(update, { previousPrice: item.price, price: price.price, priceChanged, removedAt: null });
     }
     Object.assign(update, {
       isPromo: price.is_promo,
@@ -77,6 +96,29 @@ export async function upsertPricelistItems(em: EntityManager, pushed: readonly P
       changedAt: now,
       updatedAt: now,
     });
+  }
+  removeMissingItems(em, stored, wanted, complete, now);
+}
+
+/**
+ * Items of a complete price list that the push no longer has. One the webshop was never shown is deleted;
+ * the others stay as removals in the price-change feed until the webshop acknowledges them.
+ */
+function removeMissingItems(
+  em: EntityManager,
+  stored: ReadonlyMap<string, StoredItem>,
+  wanted: ReadonlyMap<string, unknown>,
+  complete: ReadonlySet<string>,
+  now: Date,
+) {
+  for (const [itemKey, item] of stored) {
+    if (wanted.has(itemKey) || !complete.has(item.productExternalId) || item.removedAt !== null) continue;
+    const update = em.getReference(PricelistItemSchema, item.id);
+    if (item.acknowledgedAt === null && item.servedAt === null) {
+      em.remove(update);
+      continue;
+    }
+    Object.assign(update, { removedAt: now, priceChanged: true, changedAt: now, updatedAt: now });
   }
 }
 
@@ -100,6 +142,7 @@ function newItem(
     isAction: price.is_action,
     dateStart: price.date_start,
     dateEnd: price.date_end,
+    removedAt: null,
     data: raw,
     changedAt: now,
     acknowledgedAt: null,

@@ -11,7 +11,10 @@ type StoredProduct = StoredRecord<ProductRecord, Product>;
 const rawList = (raw: Record<string, unknown>, key: string): unknown[] =>
   Array.isArray(raw[key]) ? (raw[key] as unknown[]) : [];
 
-/** Prices and purchase orders travel with every product push, changed or not; an out-of-date push carries none. */
+/**
+ * Prices and purchase orders travel with every product push, changed or not; an out-of-date push carries none.
+ * A push with a `prices` array carries the product's whole price list; one without leaves the stored prices be.
+ */
 async function extractProductParts(em: EntityManager, stored: StoredProduct[], now: Date): Promise<ExtractedChanges> {
   const current = stored.filter(({ record, row }) => !isOutOfDate(record.write_date, row.sourceWriteDate));
   await upsertPricelistItems(
@@ -20,6 +23,7 @@ async function extractProductParts(em: EntityManager, stored: StoredProduct[], n
       productExternalId: record.external_id,
       prices: record.prices,
       raw: rawList(raw, 'prices'),
+      complete: Array.isArray(raw.prices),
     })),
     now,
   );

@@ -203,4 +203,44 @@ describe('pricelist, stock and purchase order feeds', () => {
     await post('/api/v1/products', priced(20));
     expect(await changedItem()).toMatchObject({ price: 20, acknowledged_price: 20 });
   });
+
+  it('serves a price the whole pushed price list no longer has as a removal, and leaves prices be without a list', async () => {
+    type Item = { id: number; pricelist_id: string; price: number; removed: boolean; product_external_id: string };
+    const changesOf = async (product: string) =>
+      ((await drainPriceChanges()) as unknown as Item[]).filter((i) => i.product_external_id === product);
+    const ack = (items: Item[]) =>
+      post('/api/v1/pricelists/updated/batch-delete', { ids: items.map((i) => i.id) }, webshop);
+    const prices = (...entries: [number, number][]) =>
+      entries.map(([pricelist_id, price]) => ({ pricelist_id, price }));
+    const liveProducts = async (pricelist: number) => {
+      const res = await service.request('GET', `/api/v1/pricelists/${pricelist}/items`, { token: webshop });
+      return res.status === 404 ? [] : res.body.items.map((i: Item) => i.product_external_id);
+    };
+
+    await post('/api/v1/products', { external_id: 'PX-3', name: 'PX3', prices: prices([10, 5], [11, 6]) });
+    await ack(await changesOf('PX-3'));
+
+    await post('/api/v1/products', { external_id: 'PX-3', name: 'PX3', prices: prices([10, 5]) });
+    const removal = await changesOf('PX-3');
+    expect(removal).toMatchObject([{ pricelist_id: '11', price: 6, removed: true }]);
+    expect(await liveProducts(11)).toEqual([]);
+    const lists = (await get('/api/v1/pricelists?limit=500')).items;
+    expect(lists.find((l: { id: string }) => l.id === '11')).toMatchObject({ item_count: 0, changed_count: 1 });
+    expect((await ack(removal)).body.acknowledged).toEqual([removal[0]!.id]);
+
+    await post('/api/v1/products', { external_id: 'PX-3', name: 'PX3', prices: prices([10, 5]) });
+    await post('/api/v1/products', { external_id: 'PX-3', name: 'PX3 renamed' });
+    expect(await changesOf('PX-3')).toEqual([]);
+    expect(await liveProducts(10)).toContain('PX-3');
+
+    await post('/api/v1/products', { external_id: 'PX-3', name: 'PX3', prices: prices([10, 5], [11, 6]) });
+    expect(await changesOf('PX-3')).toMatchObject([{ pricelist_id: '11', price: 6, removed: false }]);
+    expect(await liveProducts(11)).toEqual(['PX-3']);
+
+    // Never shown to the webshop: removing it leaves nothing behind.
+    await post('/api/v1/products', { external_id: 'PX-4', name: 'PX4', prices: prices([12, 1]) });
+    await post('/api/v1/products', { external_id: 'PX-4', name: 'PX4', prices: [] });
+    expect(await changesOf('PX-4')).toEqual([]);
+    expect(await liveProducts(12)).toEqual([]);
+  });
 });
