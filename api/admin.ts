@@ -18,7 +18,7 @@ export function adminRoutes(deps: ApiDeps): RouteDef[] {
       scope: 'admin',
       operationId: 'get_admin_overview',
       summary:
-        'Counts by entity and processing state, stubs (and stale stubs), records awaiting dependencies, sync-backs failed or retrying',
+        'Counts by entity and processing state, stubs (and stale stubs), records awaiting dependencies, sync-backs failed or retrying, feed backlogs',
       tag: 'admin',
       responses: { 200: { description: 'The overview' } },
       handler: async (ctx) => {

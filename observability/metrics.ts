@@ -67,6 +67,33 @@ export class Metrics {
     return this.readOdooBreaker?.();
   }
 
+  private readFeedBacklogs: (() => Promise<{ feed: string; oldestUnacknowledged: Date | null }[]>) | undefined;
+
+  readonly feedBacklogAge = new Gauge({
+    name: 'feed_oldest_unacknowledged_change_seconds',
+    help: 'Age of the oldest change each webshop feed serves that the webshop has not acknowledged (0: none); grows while the webshop is not consuming',
+    labelNames: ['feed'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      try {
+        const backlogs = (await this.readFeedBacklogs?.()) ?? [];
+        const now = Date.now();
+        for (const { feed, oldestUnacknowledged } of backlogs) {
+          const age = oldestUnacknowledged ? Math.max(0, (now - oldestUnacknowledged.getTime()) / 1000) : 0;
+          this.feedBacklogAge.set({ feed }, age);
+        }
+      } catch {
+        // The store is down: no figure rather than a stale one; /ready says what is down.
+        this.feedBacklogAge.reset();
+      }
+    },
+  });
+
+  /** Reads the feeds' backlogs at scrape time (the API process, which has the primary store). */
+  trackFeedBacklogs(read: () => Promise<{ feed: string; oldestUnacknowledged: Date | null }[]>): void {
+    this.readFeedBacklogs = read;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EntityManager } from '@mikro-orm/knex';
 import { createApiApp } from '../api/app';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
+import { feedBacklogs } from '../sync/webshop-feeds';
 import { createInboundDispatcher } from './dispatcher';
 import type { Resources } from './resources';
 
@@ -18,6 +20,7 @@ export async function startApiServer(
   port = config.port,
 ): Promise<RunningApi> {
   const dispatcher = createInboundDispatcher(config, resources.temporal.client, resources.metrics, log);
+  resources.metrics.trackFeedBacklogs(() => feedBacklogs(resources.orm.em.fork() as EntityManager));
   const { app } = createApiApp({ config, log, dispatcher, ...resources });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, '0.0.0.0', () => resolve(s));

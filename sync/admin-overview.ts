@@ -7,6 +7,7 @@ import { PurchaseOrderSchema } from '../entities/purchase-order';
 import { SaleOrderSchema, SYNC_STATES, type SyncState } from '../entities/sale-order';
 import { StockSchema } from '../entities/stock';
 import type { SyncFields } from '../entities/sync-fields';
+import { feedBacklogs } from './webshop-feeds';
 
 /** Inbound records by entity type; webshop orders share the sale order table and are counted apart. */
 const INBOUND: { entityType: EntityType; entity: EntitySchema<SyncFields>; scope: Record<string, unknown> }[] = [
@@ -40,6 +41,8 @@ export interface AdminOverview {
     retrying: number;
     awaiting_dependencies: number;
   };
+  /** Per webshop feed: the oldest change the webshop has not acknowledged yet. */
+  feeds: Record<string, { oldest_unacknowledged_at: string | null; backlog_seconds: number }>;
 }
 
 async function countBy<S extends string>(
@@ -65,7 +68,10 @@ async function countBy<S extends string>(
   return { ...counts, total } as StateCounts<S>;
 }
 
-/** What an operator checks first: where records stand, stubs never upgraded, and webshop orders in trouble. */
+/**
+ * What an operator checks first: where records stand, stubs never upgraded, webshop orders in trouble, and how far
+ * behind the webshop is on its feeds.
+ */
 export async function adminOverview(em: EntityManager, staleAfterMs: number, now = new Date()): Promise<AdminOverview> {
   const staleBefore = new Date(now.getTime() - staleAfterMs);
   const entities: AdminOverview['entities'] = {};
@@ -93,6 +99,13 @@ export async function adminOverview(em: EntityManager, staleAfterMs: number, now
   const retrying = await em.count(SaleOrderSchema, { ...outbound, syncState: 'syncing', lastSyncError: { $ne: null } });
   awaiting.by_entity.sync_back = byState.awaiting_dependency;
   awaiting.total += byState.awaiting_dependency;
+  const feeds: AdminOverview['feeds'] = {};
+  for (const { feed, oldestUnacknowledged } of await feedBacklogs(em)) {
+    feeds[feed] = {
+      oldest_unacknowledged_at: oldestUnacknowledged?.toISOString() ?? null,
+      backlog_seconds: oldestUnacknowledged ? Math.max(0, (now.getTime() - oldestUnacknowledged.getTime()) / 1000) : 0,
+    };
+  }
   return {
     generated_at: now.toISOString(),
     entities,
@@ -104,5 +117,6 @@ export async function adminOverview(em: EntityManager, staleAfterMs: number, now
       retrying,
       awaiting_dependencies: byState.awaiting_dependency,
     },
+    feeds,
   };
 }
