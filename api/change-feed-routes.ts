@@ -157,7 +157,8 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       processingState: { $in: SERVED_STATES },
     } as unknown as FilterQuery<E>);
     if (!row) throw new ApiError(404, 'not_found', `No ${options.plural} record with id ${id}`);
-    await markServed(em(), options.entity, [row.id]);
+    // Exactly the version read: a change committing meanwhile stays unserved.
+    await markServed(em(), options.entity, [row.id], row.changedAt);
     return row;
   };
   return [

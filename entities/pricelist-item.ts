@@ -26,7 +26,8 @@ export interface PricelistItem {
   changedAt: Date;
   acknowledgedAt: Date | null;
   /**
-   * When a feed last served the current version. An acknowledgement covers only a version that was served,
+   * Up to which change time a feed has served the row: the settled instant of the page that served it (or the
+   * version's own change time for a single read). An acknowledgement covers only a version that was served,
    * so a change landing between the webshop's read and its acknowledgement is not swallowed.
    */
   servedAt: Date | null;

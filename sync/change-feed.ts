@@ -79,7 +79,6 @@ export async function readChangeFeed<E extends FeedRow, K extends keyof E & stri
   em: EntityManager,
   table: FeedTable<E, K>,
   query: FeedQuery,
-  now = new Date(),
 ): Promise<{ items: Pick<E, K | 'id' | 'changedAt'>[]; nextCursor: string | null }> {
   const conditions: Record<string, unknown>[] = [
     { [table.pendingFlag]: true, changedAt: { $lte: query.settledBefore }, ...table.servedWhere },
@@ -102,24 +101,31 @@ export async function readChangeFeed<E extends FeedRow, K extends keyof E & stri
     index: table.keysetIndex,
   });
   const items = rows.slice(0, query.limit);
+  // Served up to the settled instant, not up to now: a version changed after it may still have been committing
+  // during the read (the page holds its predecessor), so it must not count as served.
   await markServed(
     em,
     table.entity,
     items.map((r) => r.id),
-    now,
+    query.settledBefore,
   );
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
 }
 
+/**
+ * Notes that the versions changed at or before `servedUpTo` were served. An acknowledgement then covers a
+ * version only if `changed_at <= served_at`, so `servedUpTo` must be no later than the newest version the read
+ * could have seen.
+ */
 export async function markServed<E extends FeedRow>(
   em: EntityManager,
   entity: EntitySchema<E>,
   ids: number[],
-  now = new Date(),
+  servedUpTo: Date,
 ) {
   if (ids.length === 0) return;
-  await em.nativeUpdate(entity, { id: { $in: ids } } as unknown as FilterQuery<E>, { servedAt: now } as never);
+  await em.nativeUpdate(entity, { id: { $in: ids } } as unknown as FilterQuery<E>, { servedAt: servedUpTo } as never);
 }
 
 export interface AckResult {

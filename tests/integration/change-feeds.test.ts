@@ -137,6 +137,36 @@ describe('change feeds', () => {
     expect(ack2.body.acknowledged).toEqual([first.id]);
   });
 
+  it('does not count as served a change that was still committing during the read', async () => {
+    await ackAll();
+    await em().transactional(async (tx) => {
+      tx.create(PartnerSchema, partnerRow('LATE-1', new Date(Date.now() - 5_000)));
+    });
+    const readAt = Date.now();
+    const item = (await drainAllItems()).find((i) => i.external_id === 'LATE-1')!;
+    expect(item).toBeDefined();
+    // A push whose transaction began just before the read and committed after it: its change time is older
+    // than the read, but younger than the settle window, so the page above held the previous version.
+    await em().nativeUpdate(
+      PartnerSchema,
+      { id: item.id },
+      { name: 'late', changedAt: new Date(readAt - 50), unackedChangedFields: ['name'] },
+    );
+    const ack = await service.request('POST', '/api/v1/updated-partners/batch-delete', {
+      token: webshop,
+      body: { ids: [item.id] },
+    });
+    expect(ack.body).toEqual({ acknowledged: [], not_found: [], changed_since_read: [item.id] });
+
+    // A single read serves exactly the version it returns, not one committed just after it.
+    const before = Date.now();
+    await em().nativeUpdate(PartnerSchema, { id: item.id }, { changedAt: new Date(before - SETTLE_MS) });
+    const one = await get(`/api/v1/updated-partners/${item.id}`);
+    await em().nativeUpdate(PartnerSchema, { id: item.id }, { name: 'later', changedAt: new Date(before - 1) });
+    const ack2 = await service.request('DELETE', `/api/v1/updated-partners/${one.body.id}`, { token: webshop });
+    expect(ack2.body.changed_since_read).toEqual([item.id]);
+  });
+
   async function waitForItem(externalId: string, name: string) {
     for (let i = 0; i < 100; i++) {
       const items = await drainAllItems();
