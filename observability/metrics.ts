@@ -67,7 +67,7 @@ export class Metrics {
     return this.readOdooBreaker?.();
   }
 
-  private readFeedBacklogs: (() => Promise<{ feed: string; oldestUnacknowledged: Date | null }[]>) | undefined;
+  private readFeedBacklogs: (() => Promise<{ feed: string; backlogSeconds: number }[]>) | undefined;
 
   readonly feedBacklogAge = new Gauge({
     name: 'feed_oldest_unacknowledged_change_seconds',
@@ -76,11 +76,8 @@ export class Metrics {
     registers: [this.registry],
     collect: async () => {
       try {
-        const backlogs = (await this.readFeedBacklogs?.()) ?? [];
-        const now = Date.now();
-        for (const { feed, oldestUnacknowledged } of backlogs) {
-          const age = oldestUnacknowledged ? Math.max(0, (now - oldestUnacknowledged.getTime()) / 1000) : 0;
-          this.feedBacklogAge.set({ feed }, age);
+        for (const { feed, backlogSeconds } of (await this.readFeedBacklogs?.()) ?? []) {
+          this.feedBacklogAge.set({ feed }, backlogSeconds);
         }
       } catch {
         // The store is down: no figure rather than a stale one; /ready says what is down.
@@ -90,7 +87,7 @@ export class Metrics {
   });
 
   /** Reads the feeds' backlogs at scrape time (the API process, which has the primary store). */
-  trackFeedBacklogs(read: () => Promise<{ feed: string; oldestUnacknowledged: Date | null }[]>): void {
+  trackFeedBacklogs(read: () => Promise<{ feed: string; backlogSeconds: number }[]>): void {
     this.readFeedBacklogs = read;
   }
 

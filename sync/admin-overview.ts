@@ -100,10 +100,10 @@ export async function adminOverview(em: EntityManager, staleAfterMs: number, now
   awaiting.by_entity.sync_back = byState.awaiting_dependency;
   awaiting.total += byState.awaiting_dependency;
   const feeds: AdminOverview['feeds'] = {};
-  for (const { feed, oldestUnacknowledged } of await feedBacklogs(em)) {
+  for (const { feed, oldestUnacknowledged, backlogSeconds } of await feedBacklogs(em, now)) {
     feeds[feed] = {
       oldest_unacknowledged_at: oldestUnacknowledged?.toISOString() ?? null,
-      backlog_seconds: oldestUnacknowledged ? Math.max(0, (now.getTime() - oldestUnacknowledged.getTime()) / 1000) : 0,
+      backlog_seconds: backlogSeconds,
     };
   }
   return {

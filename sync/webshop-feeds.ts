@@ -22,13 +22,15 @@ export interface FeedBacklog {
   feed: string;
   /** Change time of the oldest change the feed serves that the webshop has not acknowledged; null: none. */
   oldestUnacknowledged: Date | null;
+  /** Its age in seconds; 0 when nothing waits. */
+  backlogSeconds: number;
 }
 
 /**
  * How far behind the webshop is on each feed: the oldest unacknowledged change it could be served. One index
  * seek per feed (the keyset index starts with the pending flag), so it is cheap enough for every scrape.
  */
-export async function feedBacklogs(em: EntityManager): Promise<FeedBacklog[]> {
+export async function feedBacklogs(em: EntityManager, now = new Date()): Promise<FeedBacklog[]> {
   return Promise.all(
     WEBSHOP_FEEDS.map(async ({ feed, table }) => {
       // ORDER BY ... LIMIT 1 rather than MIN(): MySQL computes a MIN() with a condition outside the index by
@@ -43,7 +45,8 @@ export async function feedBacklogs(em: EntityManager): Promise<FeedBacklog[]> {
       if (hint) qb.indexHint(hint);
       const rows: { changedAt: Date }[] = await qb.execute('all', true);
       const oldest = rows[0]?.changedAt ?? null;
-      return { feed, oldestUnacknowledged: oldest };
+      const backlogSeconds = oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0;
+      return { feed, oldestUnacknowledged: oldest, backlogSeconds };
     }),
   );
 }
