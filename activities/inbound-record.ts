@@ -2,19 +2,13 @@ import type { FilterQuery, MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { EntityType, ProcessingState } from '../entities/processing-state';
+import type { ProcessingState } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
 import type { Metrics } from '../observability/metrics';
-import { dependencyKey, findMissingDependencies, uniqueDependencies } from '../sync/dependency-check';
-import { clearWaits, registerWaits, waitersOf } from '../sync/dependency-waits';
-import { inboundSpecFor } from '../sync/inbound-specs';
-import { inboundWorkflowId } from '../workflows/ids';
-import { dependencyReadySignal } from '../workflows/signals';
-
-export interface RecordRef {
-  entityType: EntityType;
-  externalId: string;
-}
+import { dependencyKey, findMissingDependencies, uniqueDependencies } from '../sync/inbound/dependency-check';
+import { clearWaits, registerWaits, waitersOf } from '../sync/inbound/dependency-waits';
+import { inboundSpecFor } from '../sync/inbound/specs';
+import { inboundWorkflowId, dependencyReadySignal, type RecordRef } from '../workflows/contract';
 
 export interface ProcessResult {
   state: ProcessingState;
@@ -69,6 +63,8 @@ export function inboundRecordActivities({ orm, metrics, temporal }: InboundRecor
       const workflowId = inboundWorkflowId(ref.entityType, ref.externalId);
       if (options.retry && row.processingState === 'failed') row.processingState = 'pending';
       if (!WORKING_STATES.includes(row.processingState)) {
+        // A retry of an attempt that marked the record processed but died waking its waiters wakes them now.
+        if (row.processingState === 'processed') await wakeWaiters(em, temporal, workflowId);
         return { state: row.processingState, errorMessage: row.errorMessage, awaitingOn: [] };
       }
       const version = row.updatedAt;

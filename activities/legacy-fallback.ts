@@ -3,12 +3,12 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { EntityType } from '../entities/processing-state';
-import { dependencyKey } from '../sync/dependency-check';
-import type { InboundDispatcher } from '../sync/inbound-dispatcher';
-import type { DependencyRef } from '../sync/inbound-spec';
-import type { LegacyDirectory } from '../sync/legacy-lookup';
-import { createStubsFromLegacy } from '../sync/stub-factory';
-import { parseInboundWorkflowId } from '../workflows/ids';
+import { dependencyKey } from '../sync/inbound/dependency-check';
+import type { InboundDispatcher } from '../sync/inbound/dispatcher';
+import type { DependencyRef } from '../sync/inbound/spec';
+import type { LegacyDirectory } from '../sync/legacy/legacy-lookup';
+import { createStubsFromLegacy } from '../sync/legacy/stub-factory';
+import { parseInboundWorkflowId } from '../workflows/contract';
 import { wakeWaiters } from './inbound-record';
 
 export interface LegacyFallbackDeps {

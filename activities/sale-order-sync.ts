@@ -3,9 +3,9 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Metrics } from '../observability/metrics';
 import type { OdooClient } from '../odoo/odoo-client';
-import { clearWaits, registerWaits } from '../sync/dependency-waits';
-import { createSaleOrderOnce, saleOrderValues } from '../sync/odoo-sale-order';
-import { resolveOrderDependencies, unresolvedKeys, type OrderDependencies } from '../sync/sync-back-dependencies';
+import { clearWaits, registerWaits } from '../sync/inbound/dependency-waits';
+import { createSaleOrderOnce, saleOrderValues } from '../sync/sync-back/odoo-sale-order';
+import { resolveOrderDependencies, unresolvedKeys, type OrderDependencies } from '../sync/sync-back/dependencies';
 import {
   beginAttempt,
   createMarker,
@@ -16,9 +16,8 @@ import {
   markSynced,
   markWaitingForOdoo,
   noteAttemptError,
-} from '../sync/sync-back-state';
-import { syncBackWorkflowId } from '../workflows/ids';
-import { SYNC_BACK_FAILURE_TYPES } from '../workflows/sync-back-failure-types';
+} from '../sync/sync-back/state';
+import { syncBackWorkflowId, SYNC_BACK_FAILURE_TYPES } from '../workflows/contract';
 import { describeDuration, toRetryFailure } from './sync-back-retry';
 
 export interface SaleOrderSyncDeps {

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { BreakerState } from '../odoo/circuit-breaker';
 import { OdooError } from '../odoo/odoo-errors';
-import { CreateOutcomePending } from '../sync/odoo-sale-order';
-import { SYNC_BACK_FAILURE_TYPES } from '../workflows/sync-back-failure-types';
+import { CreateOutcomePending } from '../sync/sync-back/odoo-sale-order';
+import { SYNC_BACK_FAILURE_TYPES } from '../workflows/contract';
 
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { adminOverview } from '../sync/admin-overview';
-import { retrySignal } from '../workflows/signals';
-import type { ApiDeps } from './context';
-import { ApiError } from './errors';
-import type { RouteDef } from './route-table';
+import { adminOverview } from '../sync/admin/overview';
+import { retrySignal } from '../workflows/contract';
+import type { ApiDeps } from './http/context';
+import { ApiError } from './http/errors';
+import type { RouteDef } from './http/route-table';
 
 const retryResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('retry') });
 

@@ -12,11 +12,11 @@ import {
   type FeedRow,
   type FeedTable,
   type SyncFeedRow,
-} from '../sync/change-feed';
-import { decodeCursor, decodeKeyCursor } from '../sync/feed-cursor';
-import type { ApiDeps } from './context';
-import { ApiError, validationError } from './errors';
-import type { RouteDef } from './route-table';
+} from '../sync/feeds/change-feed';
+import { decodeCursor, decodeKeyCursor } from '../sync/feeds/feed-cursor';
+import type { ApiDeps } from './http/context';
+import { ApiError, validationError } from './http/errors';
+import type { RouteDef } from './http/route-table';
 
 export const MAX_PAGE = 500;
 

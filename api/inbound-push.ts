@@ -2,11 +2,11 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import type { EntityType } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
-import { importRecords, type AcceptedRecord } from '../sync/inbound-importer';
-import type { InboundSpec } from '../sync/inbound-spec';
-import type { ApiDeps } from './context';
-import { ApiError, zodDetails, type ErrorDetail } from './errors';
-import type { RouteDef } from './route-table';
+import { importRecords, type AcceptedRecord } from '../sync/inbound/importer';
+import type { InboundSpec } from '../sync/inbound/spec';
+import type { ApiDeps } from './http/context';
+import { ApiError, zodDetails, type ErrorDetail } from './http/errors';
+import type { RouteDef } from './http/route-table';
 
 export const MAX_BATCH = 1000;
 /** How long a push waits for its records' workflows to start before answering; the rest start after. */

@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { PartnerSchema } from '../entities/partner';
-import { partnerInbound } from '../sync/partner';
-import { partnerHierarchy, type HierarchyNode } from '../sync/partner-hierarchy';
+import { partnerInbound } from '../sync/inbound/partner/spec';
+import { partnerHierarchy, type HierarchyNode } from '../sync/feeds/partner-hierarchy';
 import { changeFeedRoutes, parseId } from './change-feed-routes';
-import type { ApiDeps } from './context';
-import { ApiError } from './errors';
+import type { ApiDeps } from './http/context';
+import { ApiError } from './http/errors';
 import { inboundPushRoute } from './inbound-push';
-import type { RouteDef } from './route-table';
+import type { RouteDef } from './http/route-table';
 
 interface TreeNode {
   id: number;

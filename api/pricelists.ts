@@ -1,8 +1,13 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
-import { acknowledge } from '../sync/change-feed';
-import { encodeKeyCursor } from '../sync/feed-cursor';
-import { listPricelists, pricelistFeedTable, pricelistItems, type PricelistFeedRow } from '../sync/pricelist-feed';
+import { acknowledge } from '../sync/feeds/change-feed';
+import { encodeKeyCursor } from '../sync/feeds/feed-cursor';
+import {
+  listPricelists,
+  pricelistFeedTable,
+  pricelistItems,
+  type PricelistFeedRow,
+} from '../sync/feeds/pricelist-feed';
 import {
   ackResult,
   ackResultSchema,
@@ -15,9 +20,9 @@ import {
   parseQuery,
   readFeedPage,
 } from './change-feed-routes';
-import type { ApiDeps } from './context';
-import { ApiError } from './errors';
-import type { RouteDef } from './route-table';
+import type { ApiDeps } from './http/context';
+import { ApiError } from './http/errors';
+import type { RouteDef } from './http/route-table';
 
 const pricelistItemSchema = z.object({
   id: z.number().int(),

@@ -1,9 +1,9 @@
 import { ProductSchema } from '../entities/product';
-import { productInbound } from '../sync/product';
+import { productInbound } from '../sync/inbound/product/spec';
 import { changeFeedRoutes } from './change-feed-routes';
-import type { ApiDeps } from './context';
+import type { ApiDeps } from './http/context';
 import { inboundPushRoute } from './inbound-push';
-import type { RouteDef } from './route-table';
+import type { RouteDef } from './http/route-table';
 
 export function productRoutes(deps: ApiDeps): RouteDef[] {
   return [

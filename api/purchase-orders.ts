@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { PurchaseOrderLineSchema, PurchaseOrderSchema, type PurchaseOrderLine } from '../entities/purchase-order';
-import { acknowledge, syncFeedTable } from '../sync/change-feed';
-import { purchaseOrderInbound } from '../sync/purchase-order';
+import { acknowledge, syncFeedTable } from '../sync/feeds/change-feed';
+import { purchaseOrderInbound } from '../sync/inbound/purchase-order/spec';
 import {
   ackResult,
   ackResultSchema,
@@ -15,10 +15,10 @@ import {
   readFeedPage,
   serializeFeedItem,
 } from './change-feed-routes';
-import type { ApiDeps } from './context';
-import { ApiError } from './errors';
+import type { ApiDeps } from './http/context';
+import { ApiError } from './http/errors';
 import { inboundPushRoute } from './inbound-push';
-import type { RouteDef } from './route-table';
+import type { RouteDef } from './http/route-table';
 
 const lineSchema = z.object({
   id: z.number().int(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ENTITY_TYPES } from '../entities/processing-state';
 import { SaleOrderSchema, type SaleOrder } from '../entities/sale-order';
-import { syncBackWorkflowId } from '../workflows/ids';
-import type { ApiDeps } from './context';
-import { ApiError } from './errors';
-import type { RouteDef } from './route-table';
+import { syncBackWorkflowId } from '../workflows/contract';
+import type { ApiDeps } from './http/context';
+import { ApiError } from './http/errors';
+import type { RouteDef } from './http/route-table';
 
 const QUEUE_STATES = ['pending', 'awaiting_dependency', 'syncing', 'synced', 'failed'] as const;
 

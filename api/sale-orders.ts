@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { SALE_ORDER_DIRECTIONS, SaleOrderSchema } from '../entities/sale-order';
-import { saleOrderInbound } from '../sync/sale-order';
+import { saleOrderInbound } from '../sync/inbound/sale-order/spec';
 import { changeFeedRoutes } from './change-feed-routes';
-import type { ApiDeps } from './context';
+import type { ApiDeps } from './http/context';
 import { inboundPushRoute } from './inbound-push';
-import type { RouteDef } from './route-table';
+import type { RouteDef } from './http/route-table';
 
 const directionFilter = {
   shape: {

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { StockSchema } from '../entities/stock';
-import { acknowledge } from '../sync/change-feed';
-import { encodeKeyCursor } from '../sync/feed-cursor';
-import { stockInbound } from '../sync/stock';
-import { stockFeedTable, type StockFeedRow } from '../sync/stock-feed';
+import { acknowledge } from '../sync/feeds/change-feed';
+import { encodeKeyCursor } from '../sync/feeds/feed-cursor';
+import { stockInbound } from '../sync/inbound/stock/spec';
+import { stockFeedTable, type StockFeedRow } from '../sync/feeds/stock-feed';
 import {
   ackResult,
   ackResultSchema,
@@ -16,10 +16,10 @@ import {
   parseQuery,
   readFeedPage,
 } from './change-feed-routes';
-import type { ApiDeps } from './context';
-import { ApiError } from './errors';
+import type { ApiDeps } from './http/context';
+import { ApiError } from './http/errors';
 import { inboundPushRoute } from './inbound-push';
-import type { RouteDef } from './route-table';
+import type { RouteDef } from './http/route-table';
 
 const stockItemSchema = z.object({
   id: z.number().int(),

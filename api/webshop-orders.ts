@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
-import { webshopOrderSchema } from '../sync/records/webshop-order';
-import { SyncBackStarter, syncBackTiming } from '../sync/sync-back-starter';
-import { storeWebshopOrder } from '../sync/webshop-order-store';
-import { syncBackWorkflowId } from '../workflows/ids';
-import type { ApiDeps } from './context';
-import { ApiError, validationError } from './errors';
-import type { RouteDef } from './route-table';
+import { webshopOrderSchema } from '../sync/sync-back/webshop-order-record';
+import { SyncBackStarter, syncBackTiming } from '../sync/sync-back/starter';
+import { storeWebshopOrder } from '../sync/sync-back/order-store';
+import { syncBackWorkflowId } from '../workflows/contract';
+import type { ApiDeps } from './http/context';
+import { ApiError, validationError } from './http/errors';
+import type { RouteDef } from './http/route-table';
 
 const acceptedSchema = z.object({
   external_id: z.string(),

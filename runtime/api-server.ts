@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { createApiApp } from '../api/app';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
-import { feedBacklogs } from '../sync/webshop-feeds';
+import { feedBacklogs } from '../sync/feeds/webshop-feeds';
 import { createInboundDispatcher } from './dispatcher';
 import type { Resources } from './resources';
 

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { InboundDispatcher } from '../sync/inbound-dispatcher';
+import { InboundDispatcher } from '../sync/inbound/dispatcher';
 
 export function createInboundDispatcher(
   config: Config,

@@ -5,8 +5,8 @@ import { openLegacyOrm } from '../db/legacy-orm';
 import { openPrimaryOrm } from '../db/primary-orm';
 import type { Logger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
-import { LegacyDirectory } from '../sync/legacy-lookup';
-import { ensureSearchAttributes } from '../worker/register-search-attributes';
+import { LegacyDirectory } from '../sync/legacy/legacy-lookup';
+import { ensureSearchAttributes } from './temporal/register-search-attributes';
 
 /** The connections a process of the service holds, opened in order and closed in reverse. */
 export interface Resources {

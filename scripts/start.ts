@@ -9,7 +9,7 @@ import { createLogger } from '../observability/logger';
 import { startApiServer } from '../runtime/api-server';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
-import { resolveTemporalTarget } from '../runtime/temporal-target';
+import { resolveTemporalTarget } from '../runtime/temporal/target';
 import { startWorker } from '../runtime/worker-process';
 
 const DEV_TOKEN_TTL_MS = 24 * 3_600_000;

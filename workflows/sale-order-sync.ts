@@ -1,40 +1,17 @@
 import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { SyncFailure, SyncOutcome } from '../activities/sale-order-sync';
-import type { SyncState } from '../entities/sale-order';
-import { SEARCH_ATTRIBUTES } from '../worker/search-attributes';
-import { dependencyReadySignal, recordChangedSignal, retrySignal } from './signals';
-import { SYNC_BACK_FAILURE_TYPES } from './sync-back-failure-types';
-
-export const syncBackStateQuery = wf.defineQuery<SaleOrderSyncStatus>('state');
-
-/** Set from configuration by whoever starts the workflow. */
-export interface SyncBackTiming {
-  gracePeriodMs: number;
-  /** Dependency checks without progress before the order is marked failed. */
-  legacyLookupAttempts: number;
-  maxLookupIntervalMs: number;
-  /** Backoff of the Odoo create: first interval (doubling) and cap. */
-  retryInitialMs: number;
-  retryMaxMs: number;
-  /** How long the create is retried before the order is marked failed. */
-  deadlineMs: number;
-  attemptTimeoutMs: number;
-}
-
-export interface SaleOrderSyncInput {
-  externalId: string;
-  timing: SyncBackTiming;
-  /** Carried over continue-as-new. */
-  checksWithoutProgress?: number;
-}
-
-export interface SaleOrderSyncStatus {
-  state: SyncState;
-  awaitingOn: string[];
-  odooId: number | null;
-  lastError: string | null;
-}
+import {
+  dependencyReadySignal,
+  recordChangedSignal,
+  retrySignal,
+  SEARCH_ATTRIBUTES,
+  syncBackStateQuery,
+  SYNC_BACK_FAILURE_TYPES,
+  type SaleOrderSyncInput,
+  type SaleOrderSyncStatus,
+  type SyncBackTiming,
+} from './contract';
 
 type Activities = ReturnType<typeof createActivities>;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openPrimaryOrm, type PrimaryOrm } from '../../db/primary-orm';
 import { primaryEntities } from '../../entities';
 import { ProductSchema } from '../../entities/product';
-import { newSyncFields } from '../../sync/sync-row-fields';
+import { newSyncFields } from '../../sync/shared/sync-row-fields';
 
 /** The embedded SQLite store `npm start` runs on (the rest of the suite runs on MySQL/MariaDB when reachable). */
 describe('embedded SQLite primary store', () => {

@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import { SqlEntityManager } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { openLegacyOrm } from '../../db/legacy-orm';
-import { LegacyDirectory } from '../../sync/legacy-lookup';
+import { LegacyDirectory } from '../../sync/legacy/legacy-lookup';
 import { testBackends } from '../support/test-backends';
 
 // The run's legacy database is shared with other test files: every row here carries this file's prefix and only those are removed.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ProductSchema } from '../../entities/product';
 import { PurchaseOrderSchema } from '../../entities/purchase-order';
 import { SaleOrderSchema } from '../../entities/sale-order';
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
 import { insertLegacyRows } from '../support/legacy-rows';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
 

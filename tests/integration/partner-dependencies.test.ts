@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PartnerSchema } from '../../entities/partner';
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
-import { retrySignal } from '../../workflows/signals';
+import { SEARCH_ATTRIBUTES, retrySignal } from '../../workflows/contract';
 import { insertLegacyRows } from '../support/legacy-rows';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
 

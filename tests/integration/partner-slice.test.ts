@@ -1,5 +1,5 @@
 import { PartnerSchema } from '../../entities/partner';
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);

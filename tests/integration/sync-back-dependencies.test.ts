@@ -1,5 +1,5 @@
 import { PartnerSchema } from '../../entities/partner';
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
 import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
 import { insertLegacyRows } from '../support/legacy-rows';
 import { eventually, startTestService, type TestService } from '../support/service-harness';

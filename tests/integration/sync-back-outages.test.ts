@@ -1,4 +1,4 @@
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
 import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
 import {

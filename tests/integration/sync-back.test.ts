@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { createApiApp } from '../../api/app';
 import { createLogger } from '../../observability/logger';
 import { createInboundDispatcher } from '../../runtime/dispatcher';
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
 import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
 import { freePort } from '../support/free-port';
 import { eventually, sharedWorkflowBundle, startTestService, type TestService } from '../support/service-harness';

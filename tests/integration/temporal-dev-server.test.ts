@@ -3,10 +3,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../../worker/register-search-attributes';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../worker/search-attributes';
-import { ensureTemporalBinaries } from '../../worker/temporal-binaries';
-import { startTemporalDevServer, type TemporalDevServer } from '../../worker/temporal-dev-server';
+import { ensureSearchAttributes } from '../../runtime/temporal/register-search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/contract';
+import { ensureTemporalBinaries } from '../../runtime/temporal/binaries';
+import { startTemporalDevServer, type TemporalDevServer } from '../../runtime/temporal/dev-server';
 
 jest.setTimeout(120_000);
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { ensureTemporalBinaries } from '../../worker/temporal-binaries';
+import { ensureTemporalBinaries } from '../../runtime/temporal/binaries';
 import { sharedWorkflowBundle, startTestService, type TestService } from '../support/service-harness';
 import { testBackends } from '../support/test-backends';
 

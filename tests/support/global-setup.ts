@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { Client as PgClient } from 'pg';
-import { ensureTemporalBinaries } from '../../worker/temporal-binaries';
-import { startTemporalDevServer, type TemporalDevServer } from '../../worker/temporal-dev-server';
+import { ensureTemporalBinaries } from '../../runtime/temporal/binaries';
+import { startTemporalDevServer, type TemporalDevServer } from '../../runtime/temporal/dev-server';
 import { freePort } from './free-port';
 
 const DEFAULT_MYSQL = 'mysql://root@127.0.0.1:3306';

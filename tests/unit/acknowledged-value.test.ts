@@ -1,4 +1,4 @@
-import { isNewsToWebshop } from '../../sync/acknowledged-value';
+import { isNewsToWebshop } from '../../sync/shared/acknowledged-value';
 
 describe('isNewsToWebshop', () => {
   const ackedAt = new Date('2026-12-01T10:00:00Z');

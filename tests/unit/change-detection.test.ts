@@ -1,4 +1,4 @@
-import { changedFields, mergeChangedFields, numbersEqual } from '../../sync/change-detection';
+import { changedFields, mergeChangedFields, numbersEqual } from '../../sync/shared/change-detection';
 
 describe('changedFields', () => {
   it('lists every field of a new record', () => {

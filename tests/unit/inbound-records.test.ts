@@ -1,12 +1,12 @@
-import { pricelistItemKey } from '../../sync/pricelist-items';
-import { productInbound } from '../../sync/product';
-import { purchaseOrderInbound } from '../../sync/purchase-order';
-import { priceRecordSchema, productRecordSchema } from '../../sync/records/product';
-import { purchaseOrderRecordSchema } from '../../sync/records/purchase-order';
-import { saleOrderRecordSchema } from '../../sync/records/sale-order';
-import { stockRecordSchema } from '../../sync/records/stock';
-import { saleOrderInbound } from '../../sync/sale-order';
-import { stockInbound } from '../../sync/stock';
+import { pricelistItemKey } from '../../sync/inbound/product/pricelist-items';
+import { productInbound } from '../../sync/inbound/product/spec';
+import { purchaseOrderInbound } from '../../sync/inbound/purchase-order/spec';
+import { priceRecordSchema, productRecordSchema } from '../../sync/inbound/product/record';
+import { purchaseOrderRecordSchema } from '../../sync/inbound/purchase-order/record';
+import { saleOrderRecordSchema } from '../../sync/inbound/sale-order/record';
+import { stockRecordSchema } from '../../sync/inbound/stock/record';
+import { saleOrderInbound } from '../../sync/inbound/sale-order/spec';
+import { stockInbound } from '../../sync/inbound/stock/spec';
 
 const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (result.error?.issues ?? []).map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -1,4 +1,4 @@
-import { odooIdFrom, parseLegacyJson, partnerTypeFrom, productContextFrom } from '../../sync/legacy-json';
+import { odooIdFrom, parseLegacyJson, partnerTypeFrom, productContextFrom } from '../../sync/legacy/legacy-json';
 
 describe('parseLegacyJson', () => {
   it('returns the object of valid JSON', () => {

@@ -5,7 +5,7 @@ import {
   createSaleOrderOnce,
   saleOrderValues,
   type CreateMarker,
-} from '../../sync/odoo-sale-order';
+} from '../../sync/sync-back/odoo-sale-order';
 
 /** Just enough of an Odoo client: `search` answers from a list, `create` runs the given behaviour. */
 function odooStub(options: { found?: number[][]; create?: () => Promise<number> }) {

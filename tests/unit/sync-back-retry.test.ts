@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describeDuration, toRetryFailure } from '../../activities/sync-back-retry';
 import { OdooError } from '../../odoo/odoo-errors';
-import { CreateOutcomePending } from '../../sync/odoo-sale-order';
+import { CreateOutcomePending } from '../../sync/sync-back/odoo-sale-order';
 
 const delayMs = (failure: Error) => {
   const delay = (failure as ApplicationFailure).nextRetryDelay;

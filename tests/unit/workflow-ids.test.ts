@@ -1,4 +1,9 @@
-import { inboundWorkflowId, parseInboundWorkflowId, stockExternalId, syncBackWorkflowId } from '../../workflows/ids';
+import {
+  inboundWorkflowId,
+  parseInboundWorkflowId,
+  stockExternalId,
+  syncBackWorkflowId,
+} from '../../workflows/contract';
 
 describe('workflow ids', () => {
   it('follows the contract', () => {

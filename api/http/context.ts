@@ -1,0 +1,22 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Client, Connection } from '@temporalio/client';
+import type { Config } from '../../config/config';
+import type { ApiToken } from '../../entities/api-token';
+import type { Logger } from '../../observability/logger';
+import type { Metrics } from '../../observability/metrics';
+import type { InboundDispatcher } from '../../sync/inbound/dispatcher';
+
+/** What the API needs from the rest of the service. */
+export interface ApiDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  orm: MikroORM;
+  legacyOrm: MikroORM | undefined;
+  temporal: { client: Client; connection: Connection };
+  dispatcher: InboundDispatcher;
+}
+
+export interface ApiState {
+  token?: ApiToken;
+}

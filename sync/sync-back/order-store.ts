@@ -1,0 +1,158 @@
+import {
+  DeadlockException,
+  LockMode,
+  LockWaitTimeoutException,
+  UniqueConstraintViolationException,
+  type RequiredEntityData,
+} from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
+import { supportsRowLocks } from '../../db/dialect';
+import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder, type SyncState } from '../../entities/sale-order';
+import { changedFields } from '../shared/change-detection';
+import type { WebshopOrderRecord } from './webshop-order-record';
+
+/**
+ * created / updated: stored as posted. unchanged: the same order again. locked: the order differs but is
+ * already on its way into Odoo (or there), so the post changed nothing.
+ */
+export type WebshopOrderOutcome = 'created' | 'updated' | 'unchanged' | 'locked';
+
+export interface StoredWebshopOrder {
+  outcome: WebshopOrderOutcome;
+  syncState: SyncState;
+}
+
+/** States in which no create can be on its way to Odoo, so a repost may still replace the order. */
+const REPLACEABLE: readonly (SyncState | null)[] = ['pending', 'awaiting_dependency', 'failed'];
+// The stored data gains `odoo_id` once the order is in Odoo; the webshop never sends one.
+const DIFF_IGNORE = ['write_date', 'odoo_id'];
+const MAX_ATTEMPTS = 5;
+
+function columnsOf(record: WebshopOrderRecord, raw: Record<string, unknown>) {
+  return {
+    name: record.name,
+    partnerExternalId: record.partner_external_id,
+    state: record.state,
+    dateOrder: record.date_order,
+    currency: record.currency,
+    amountTotal: record.amount_total,
+    sourceWriteDate: record.write_date,
+    data: raw,
+  };
+}
+
+/** Persists the order's lines for the next flush, numbered from 1. */
+function addLines(em: EntityManager, saleOrderId: number, record: WebshopOrderRecord): void {
+  record.lines.forEach((l, i) =>
+    em.create(
+      SaleOrderLineSchema,
+      {
+        saleOrderId,
+        lineNo: i + 1,
+        productExternalId: l.product_external_id,
+        quantity: l.quantity,
+        priceUnit: l.price_unit,
+        discount: l.discount,
+      },
+      { persist: true },
+    ),
+  );
+}
+
+/**
+ * Stores a webshop order (direction `outbound`) with its lines in one transaction. A first post creates it
+ * `pending`; a changed repost replaces it only while no create can be in flight; anything else is left as is.
+ */
+export async function storeWebshopOrder(
+  em: EntityManager,
+  record: WebshopOrderRecord,
+  raw: Record<string, unknown>,
+  now = new Date(),
+): Promise<StoredWebshopOrder> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await em.fork().transactional((tx) => storeInTransaction(tx as EntityManager, record, raw, now));
+    } catch (err) {
+      // Two first posts of one order collide on the unique key; the retry finds the other's row.
+      const conflict =
+        err instanceof UniqueConstraintViolationException ||
+        err instanceof DeadlockException ||
+        err instanceof LockWaitTimeoutException;
+      if (!conflict || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function storeInTransaction(
+  em: EntityManager,
+  record: WebshopOrderRecord,
+  raw: Record<string, unknown>,
+  now: Date,
+): Promise<StoredWebshopOrder> {
+  const where = { direction: 'outbound', externalId: record.external_id } as const;
+  // Only an existing row is locked: a locking read of a missing one takes gap locks, on which concurrent
+  // first posts of different orders deadlock. A concurrent first post of the same order fails on the key.
+  const row =
+    (await em.count(SaleOrderSchema, where)) === 0
+      ? null
+      : await em.findOne(SaleOrderSchema, where, {
+          lockMode: supportsRowLocks(em) ? LockMode.PESSIMISTIC_WRITE : undefined,
+        });
+  if (!row) {
+    const fields = changedFields(null, raw, { ignore: DIFF_IGNORE });
+    const created = em.create(
+      SaleOrderSchema,
+      {
+        ...columnsOf(record, raw),
+        externalId: record.external_id,
+        direction: 'outbound',
+        odooId: null,
+        previousData: null,
+        changedFields: fields,
+        unackedChangedFields: fields,
+        processingState: 'pending',
+        errorMessage: null,
+        retryCount: 0,
+        isNew: true,
+        changedAt: now,
+        feedPending: false,
+        acknowledgedAt: null,
+        servedAt: null,
+        stubCreatedAt: null,
+        syncState: 'pending',
+        syncAttempts: 0,
+        lastSyncError: null,
+        syncCreateStartedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      } satisfies RequiredEntityData<SaleOrder>,
+      { persist: true },
+    );
+    await em.flush();
+    // No delete first: deleting the lines a new order does not have would gap-lock concurrent inserts.
+    addLines(em, created.id, record);
+    await em.flush();
+    return { outcome: 'created', syncState: 'pending' };
+  }
+
+  const fields = changedFields(row.data, raw, { ignore: DIFF_IGNORE });
+  const syncState = row.syncState ?? 'pending';
+  if (fields.length === 0) return { outcome: 'unchanged', syncState };
+  if (!REPLACEABLE.includes(row.syncState) || row.syncCreateStartedAt) return { outcome: 'locked', syncState };
+
+  Object.assign(row, columnsOf(record, raw), {
+    previousData: row.data,
+    changedFields: fields,
+    unackedChangedFields: fields,
+    processingState: 'pending',
+    errorMessage: null,
+    syncState: 'pending',
+    lastSyncError: null,
+    changedAt: now,
+    updatedAt: now,
+  } satisfies Partial<SaleOrder>);
+  await em.nativeDelete(SaleOrderLineSchema, { saleOrderId: row.id });
+  addLines(em, row.id, record);
+  await em.flush();
+  return { outcome: 'updated', syncState: 'pending' };
+}

@@ -1,0 +1,74 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config/config';
+import type { Logger } from '../../observability/logger';
+import {
+  recordChangedSignal,
+  SALE_ORDER_SYNC_WORKFLOW,
+  SEARCH_ATTRIBUTES,
+  syncBackWorkflowId,
+  type SaleOrderSyncWorkflow,
+  type SyncBackTiming,
+} from '../../workflows/contract';
+
+const CALL_DEADLINE_MS = 5_000;
+
+export function syncBackTiming(config: Config): SyncBackTiming {
+  return {
+    gracePeriodMs: config.dependencyGracePeriodMs,
+    legacyLookupAttempts: config.legacyLookupAttempts,
+    maxLookupIntervalMs: config.legacyLookupMaxIntervalMs,
+    retryInitialMs: config.syncBack.retryInitialMs,
+    retryMaxMs: config.syncBack.retryMaxMs,
+    deadlineMs: config.syncBack.deadlineMs,
+    attemptTimeoutMs: config.syncBack.attemptTimeoutMs,
+  };
+}
+
+/**
+ * Starts the sync-back workflow of a stored webshop order. A changed order signal-with-starts it, so a
+ * running workflow (waiting for dependencies, or failed) looks at the new version; otherwise an existing
+ * workflow is kept as it is. If Temporal cannot be reached the order stays `pending` for the sweep.
+ */
+export class SyncBackStarter {
+  constructor(
+    private readonly client: Client,
+    private readonly options: { taskQueue: string; timing: SyncBackTiming },
+    private readonly log: Logger,
+  ) {}
+
+  /** Returns false when Temporal could not be reached. */
+  async start(externalId: string, { changed }: { changed: boolean }): Promise<boolean> {
+    const workflowId = syncBackWorkflowId(externalId);
+    const options = {
+      workflowId,
+      taskQueue: this.options.taskQueue,
+      args: [{ externalId, timing: this.options.timing }] as Parameters<SaleOrderSyncWorkflow>,
+      staticSummary: `Webshop order ${externalId} into Odoo`,
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.EntityType, value: 'sale_order' },
+        { key: SEARCH_ATTRIBUTES.ExternalId, value: externalId },
+        { key: SEARCH_ATTRIBUTES.SyncState, value: 'pending' },
+      ],
+    };
+    try {
+      await this.client.withDeadline(Date.now() + CALL_DEADLINE_MS, async () => {
+        if (changed) {
+          await this.client.workflow.signalWithStart<SaleOrderSyncWorkflow, []>(SALE_ORDER_SYNC_WORKFLOW, {
+            ...options,
+            signal: recordChangedSignal,
+            signalArgs: [],
+          });
+        } else {
+          await this.client.workflow.start<SaleOrderSyncWorkflow>(SALE_ORDER_SYNC_WORKFLOW, {
+            ...options,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          });
+        }
+      });
+      return true;
+    } catch (err) {
+      this.log.warn({ err, workflowId }, 'Temporal unreachable; the webshop order stays pending for the sweep');
+      return false;
+    }
+  }
+}
