@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { webshopOrderSchema } from '../sync/sync-back/webshop-order-record';
-import { SyncBackStarter, syncBackTiming } from '../sync/sync-back/starter';
 import { storeWebshopOrder } from '../sync/sync-back/order-store';
 import { syncBackWorkflowId } from '../workflows/contract';
 import type { ApiDeps } from './http/context';
@@ -23,11 +22,6 @@ export function queueStatusPath(externalId: string): string {
 
 /** The webshop pushes its orders; each is stored, then created in Odoo by its sync-back workflow. */
 export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
-  const starter = new SyncBackStarter(
-    deps.temporal.client,
-    { taskQueue: deps.config.temporal.taskQueue, timing: syncBackTiming(deps.config) },
-    deps.log,
-  );
   return [
     {
       method: 'post',
@@ -60,7 +54,7 @@ export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
         // A synced or cancelled order's workflow is done; there is nothing to start or tell.
         if (stored.syncState !== 'synced' && stored.syncState !== 'cancelled') {
           const changed = stored.outcome === 'created' || stored.outcome === 'updated';
-          await starter.start(externalId, { changed });
+          await deps.syncBackStarter.start(externalId, { changed });
         }
         const statusUrl = queueStatusPath(externalId);
         ctx.status = 202;

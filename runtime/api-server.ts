@@ -5,7 +5,6 @@ import { createApiApp } from '../api/app';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { feedBacklogs } from '../sync/feeds/webshop-feeds';
-import { createInboundDispatcher } from './dispatcher';
 import type { Resources } from './resources';
 
 export interface RunningApi {
@@ -19,9 +18,8 @@ export async function startApiServer(
   resources: Resources,
   port = config.port,
 ): Promise<RunningApi> {
-  const dispatcher = createInboundDispatcher(config, resources.temporal.client, resources.metrics, log);
   resources.metrics.trackFeedBacklogs(() => feedBacklogs(resources.orm.em.fork() as EntityManager));
-  const { app } = createApiApp({ config, log, dispatcher, ...resources });
+  const { app } = createApiApp({ config, log, ...resources });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, '0.0.0.0', () => resolve(s));
     s.once('error', reject);
@@ -34,7 +32,7 @@ export async function startApiServer(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await dispatcher.drain();
+      await resources.dispatcher.drain();
     },
   };
 }

@@ -7,9 +7,13 @@ import type { Logger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { LegacyDirectory } from '../sync/legacy/legacy-lookup';
 import { ensureSearchAttributes } from './temporal/register-search-attributes';
+import { createWorkflowStarters, type WorkflowStarters } from './workflow-starters';
 
-/** The connections a process of the service holds, opened in order and closed in reverse. */
-export interface Resources {
+/**
+ * The composition root: everything a process of the service shares, built once here and handed to the API
+ * and the worker. Connections are opened in order and closed in reverse.
+ */
+export interface Resources extends WorkflowStarters {
   orm: MikroORM;
   legacyOrm: MikroORM | undefined;
   legacy: LegacyDirectory;
@@ -30,13 +34,17 @@ export async function openResources(config: Config, log: Logger, temporalAddress
   const connection = await Connection.connect({ address: temporalAddress });
   await ensureSearchAttributes(connection, config.temporal.namespace, log);
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  const metrics = new Metrics();
+  const starters = createWorkflowStarters(config, client, metrics, log);
   return {
     orm,
     legacyOrm,
     legacy: new LegacyDirectory(legacyOrm),
     temporal: { client, connection },
-    metrics: new Metrics(),
+    metrics,
+    ...starters,
     async close() {
+      await starters.dispatcher.drain();
       await connection.close();
       await legacyOrm?.close();
       await orm.close();

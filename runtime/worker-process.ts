@@ -1,10 +1,8 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
-import { createInboundDispatcher } from './dispatcher';
 import { PendingSweeper } from '../sync/inbound/pending-sweeper';
 import { PeriodicTask } from './periodic-task';
-import { SyncBackStarter, syncBackTiming } from '../sync/sync-back/starter';
 import { SyncBackSweeper } from '../sync/sync-back/sweeper';
 import { createSyncWorker, type SyncWorkerOptions } from '../worker/sync-worker';
 import { createWorkerOdooClient } from './odoo-client';
@@ -26,7 +24,7 @@ export async function startWorker(
   temporalAddress: string,
   extra: Pick<SyncWorkerOptions, 'workflowBundle'> = {},
 ): Promise<RunningWorker> {
-  const dispatcher = createInboundDispatcher(config, resources.temporal.client, resources.metrics, log);
+  const { dispatcher, syncBackStarter } = resources;
   const odoo = createWorkerOdooClient(config, resources.metrics, log);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createSyncWorker({
@@ -51,11 +49,7 @@ export async function startWorker(
   });
   const syncBackSweeper = new SyncBackSweeper(
     resources.orm,
-    new SyncBackStarter(
-      resources.temporal.client,
-      { taskQueue: config.temporal.taskQueue, timing: syncBackTiming(config) },
-      log,
-    ),
+    syncBackStarter,
     log,
     { minAgeMs: config.pendingSweepMinAgeMs },
   );

@@ -5,6 +5,7 @@ import { startMetricsServer } from '../runtime/metrics-server';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
 import { startWorker } from '../runtime/worker-process';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 void runUntilSignal(
   'worker',
@@ -14,11 +15,19 @@ void runUntilSignal(
       throw new Error('TEMPORAL_ADDRESS must be set for the standalone worker (npm start embeds a server)');
     const resources = await openResources(config, log, config.temporal.address);
     onStop(() => resources.close());
-    const worker = await startWorker(config, log, resources, config.temporal.address);
+    const workflowBundle = prebuiltWorkflowBundle();
+    const worker = await startWorker(config, log, resources, config.temporal.address, { workflowBundle });
     onStop(() => worker.close());
     const metricsServer = await startMetricsServer(resources.metrics, config.workerMetricsPort);
     onStop(() => metricsServer.close());
-    log.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+    log.info(
+      {
+        taskQueue: config.temporal.taskQueue,
+        workflowCode: workflowBundle ? 'prebuilt bundle' : 'bundled at start',
+        msSinceProcessStart: Math.round(process.uptime() * 1000),
+      },
+      'worker running',
+    );
     return worker.done;
   },
   createLogger,

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { workflowsPath } from './workflow-bundle';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
@@ -8,10 +9,6 @@ export interface SyncWorkerOptions {
   deps: ActivityDeps;
   /** Prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-}
-
-export function workflowsPath(): string {
-  return require.resolve('../workflows');
 }
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {

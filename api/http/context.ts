@@ -5,6 +5,7 @@ import type { ApiToken } from '../../entities/api-token';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
 import type { InboundDispatcher } from '../../sync/inbound/dispatcher';
+import type { SyncBackStarter } from '../../sync/sync-back/starter';
 
 /** What the API needs from the rest of the service. */
 export interface ApiDeps {
@@ -15,6 +16,7 @@ export interface ApiDeps {
   legacyOrm: MikroORM | undefined;
   temporal: { client: Client; connection: Connection };
   dispatcher: InboundDispatcher;
+  syncBackStarter: SyncBackStarter;
 }
 
 export interface ApiState {

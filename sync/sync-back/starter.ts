@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../config/config';
 import type { Logger } from '../../observability/logger';
 import {
   recordChangedSignal,
@@ -11,18 +10,6 @@ import {
 } from '../../workflows/contract';
 
 const CALL_DEADLINE_MS = 5_000;
-
-export function syncBackTiming(config: Config): SyncBackTiming {
-  return {
-    gracePeriodMs: config.dependencyGracePeriodMs,
-    legacyLookupAttempts: config.legacyLookupAttempts,
-    maxLookupIntervalMs: config.legacyLookupMaxIntervalMs,
-    retryInitialMs: config.syncBack.retryInitialMs,
-    retryMaxMs: config.syncBack.retryMaxMs,
-    deadlineMs: config.syncBack.deadlineMs,
-    attemptTimeoutMs: config.syncBack.attemptTimeoutMs,
-  };
-}
 
 /**
  * Starts the sync-back workflow of a stored webshop order. A changed order signal-with-starts it, so a

@@ -1,6 +1,5 @@
 import { ApiTokenSchema, type TokenScope } from '../../entities/api-token';
 import { createApiApp } from '../../api/app';
-import { createInboundDispatcher } from '../../runtime/dispatcher';
 import { createLogger } from '../../observability/logger';
 import { startTestService, type TestService } from '../support/service-harness';
 
@@ -18,12 +17,6 @@ function servedRoutes(service: TestService): RouteUnderTest[] {
     ...service.resources,
     config: service.config,
     log: createLogger('silent'),
-    dispatcher: createInboundDispatcher(
-      service.config,
-      service.resources.temporal.client,
-      service.resources.metrics,
-      createLogger('silent'),
-    ),
   };
   const { router, routes } = createApiApp(deps);
   const scopeByName = new Map(routes.map((r) => [r.operationId, r.scope]));

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApiApp } from '../../api/app';
 import { PartnerSchema } from '../../entities/partner';
 import { createLogger } from '../../observability/logger';
-import { createInboundDispatcher } from '../../runtime/dispatcher';
+import { createWorkflowStarters } from '../../runtime/workflow-starters';
 import { freePort } from '../support/free-port';
 import { eventually, startTestService, type TestService } from '../support/service-harness';
 import { killWorker, spawnWorker } from '../support/spawn-worker';
@@ -64,13 +64,13 @@ describe('an accepted push survives crashes', () => {
     const closedPort = await freePort();
     const deadConnection = Connection.lazy({ address: `127.0.0.1:${closedPort}`, connectTimeout: '1s' });
     const log = createLogger('silent');
-    const dispatcher = createInboundDispatcher(
+    const starters = createWorkflowStarters(
       service.config,
       new Client({ connection: deadConnection }),
       service.resources.metrics,
       log,
     );
-    const { app } = createApiApp({ ...service.resources, config: service.config, log, dispatcher });
+    const { app } = createApiApp({ ...service.resources, config: service.config, log, ...starters });
     const server = app.listen(0);
     try {
       const { port } = server.address() as AddressInfo;

@@ -1,6 +1,5 @@
 import { createApiApp } from '../../api/app';
 import { createLogger } from '../../observability/logger';
-import { createInboundDispatcher } from '../../runtime/dispatcher';
 import { startTestService, type TestService } from '../support/service-harness';
 
 jest.setTimeout(60_000);
@@ -18,12 +17,6 @@ describe('OpenAPI document', () => {
       ...service.resources,
       config: service.config,
       log,
-      dispatcher: createInboundDispatcher(
-        service.config,
-        service.resources.temporal.client,
-        service.resources.metrics,
-        log,
-      ),
     });
     const doc = (await service.request('GET', '/openapi.json')).body;
     const served = router.stack

@@ -11,7 +11,7 @@ import { createLogger } from '../../observability/logger';
 import { startApiServer, type RunningApi } from '../../runtime/api-server';
 import { openResources, type Resources } from '../../runtime/resources';
 import { startWorker, type RunningWorker } from '../../runtime/worker-process';
-import { workflowsPath } from '../../worker/sync-worker';
+import { workflowsPath } from '../../worker/workflow-bundle';
 import { testBackends } from './test-backends';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
