@@ -1,6 +1,6 @@
-import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
-import type { EntityType } from '../entities/processing-state';
+import { primaryEm } from '../db/primary-orm';
+import { ENTITY_TYPES, type EntityType } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
 import { importRecords, type AcceptedRecord } from '../sync/inbound/importer';
 import type { InboundSpec } from '../sync/inbound/spec';
@@ -31,15 +31,19 @@ export type PushResult = z.infer<typeof pushResultSchema>;
 
 type RawRecord = Record<string, unknown>;
 
+function isRawRecord(value: unknown): value is RawRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Splits a push into its records: the single-record form, or `{"<batchKey>": [...]}`. */
 function recordsOf(body: unknown, batchKey: string): { records: unknown[]; batch: boolean } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  if (!isRawRecord(body)) {
     throw new ApiError(400, 'validation_failed', 'The request is not valid', [
       { path: '', message: `expected a record object or {"${batchKey}": [...]}` },
     ]);
   }
   if (!(batchKey in body)) return { records: [body], batch: false };
-  const list = (body as RawRecord)[batchKey];
+  const list = body[batchKey];
   if (!Array.isArray(list)) {
     throw new ApiError(400, 'validation_failed', 'The request is not valid', [
       { path: batchKey, message: 'expected an array' },
@@ -58,22 +62,24 @@ function describe(details: ErrorDetail[]): string {
 }
 
 /** Validates, stores and hands off one push of `spec`'s entity type. */
-export async function handlePush(
+export async function handlePush<R, E extends SyncFields>(
   deps: ApiDeps,
-  spec: InboundSpec<unknown, SyncFields>,
+  spec: InboundSpec<R, E>,
   body: unknown,
 ): Promise<PushResult> {
   const { records, batch } = recordsOf(body, spec.batchKey);
-  const accepted: AcceptedRecord<unknown>[] = [];
+  const accepted: AcceptedRecord<R>[] = [];
   const errors: PushResult['errors'] = [];
   records.forEach((raw, index) => {
     const parsed = spec.schema.safeParse(raw);
     if (parsed.success) {
-      accepted.push({ index, record: parsed.data, raw: raw as RawRecord });
+      // Record schemas are object schemas: whatever they accept is an object.
+      if (!isRawRecord(raw)) throw new Error(`The ${spec.entityType} schema accepted a non-object`);
+      accepted.push({ index, record: parsed.data, raw });
       return;
     }
     const details = zodDetails(parsed.error.issues, batch ? [spec.batchKey, index] : []);
-    const externalId = (raw as RawRecord | null)?.external_id;
+    const externalId = isRawRecord(raw) ? raw.external_id : undefined;
     errors.push({
       index,
       external_id: typeof externalId === 'string' ? externalId : null,
@@ -86,13 +92,13 @@ export async function handlePush(
   }
 
   const { outcomes, extracted } = accepted.length
-    ? await importRecords(deps.orm.em as EntityManager, spec, accepted)
+    ? await importRecords(primaryEm(deps.orm), spec, accepted)
     : { outcomes: [], extracted: {} };
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
   const changed = [...new Set(outcomes.filter((o) => o.status !== 'unchanged').map((o) => o.externalId))];
   const handOffs: [EntityType, string[]][] = [
     [spec.entityType, changed],
-    ...(Object.entries(extracted) as [EntityType, string[]][]),
+    ...ENTITY_TYPES.map((type): [EntityType, string[]] => [type, extracted[type] ?? []]),
   ];
   for (const [entityType, externalIds] of handOffs) {
     if (externalIds.length) await deps.dispatcher.dispatchWithin(entityType, externalIds, HAND_OFF_BUDGET_MS);
@@ -117,12 +123,10 @@ export async function handlePush(
 /** The `POST` route through which Odoo pushes one entity type. */
 export function inboundPushRoute<R, E extends SyncFields>(
   deps: ApiDeps,
-  typedSpec: InboundSpec<R, E>,
+  spec: InboundSpec<R, E>,
   options: { path: string; tag: string },
 ): RouteDef {
   // Routes of every entity type share one handler, which sees records only through the spec.
-  const spec = typedSpec as unknown as InboundSpec<unknown, SyncFields>;
-  const recordSchema = spec.schema as z.ZodType;
   return {
     method: 'post',
     path: options.path,
@@ -130,7 +134,7 @@ export function inboundPushRoute<R, E extends SyncFields>(
     operationId: `push_${spec.batchKey}`,
     summary: `Push one ${spec.entityType} or a batch {"${spec.batchKey}": [...]} of up to ${MAX_BATCH}`,
     tag: options.tag,
-    requestBody: z.union([recordSchema, z.object({ [spec.batchKey]: z.array(recordSchema).max(MAX_BATCH) })]),
+    requestBody: z.union([spec.schema, z.object({ [spec.batchKey]: z.array(spec.schema).max(MAX_BATCH) })]),
     responses: {
       200: {
         description: 'Every accepted record is durably stored; invalid ones are listed in errors',

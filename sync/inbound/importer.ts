@@ -64,7 +64,7 @@ export async function importRecords<R, E extends SyncFields>(
 ): Promise<ImportResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await em.fork().transactional((tx) => importInTransaction(tx as EntityManager, spec, accepted, now()));
+      return await em.fork().transactional((tx) => importInTransaction(tx, spec, accepted, now()));
     } catch (err) {
       if (!isRetryableConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
     }
