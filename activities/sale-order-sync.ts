@@ -19,6 +19,7 @@ import {
 } from '../sync/sync-back/state';
 import { syncBackWorkflowId, SYNC_BACK_FAILURE_TYPES } from '../workflows/contract';
 import { describeDuration, toRetryFailure } from './sync-back-retry';
+import { withHeartbeats } from './heartbeat';
 
 export interface SaleOrderSyncDeps {
   orm: MikroORM;
@@ -76,61 +77,66 @@ export function saleOrderSyncActivities(deps: SaleOrderSyncDeps) {
     return again;
   };
 
-  return {
-    /**
-     * One attempt at bringing a webshop order into Odoo: waits (registers) for a partner or product without an
-     * Odoo id, otherwise creates the order in Odoo once (search by the order number first) and stores its id.
-     */
-    async syncSaleOrder(externalId: string): Promise<SyncOutcome> {
-      const workflowId = syncBackWorkflowId(externalId);
-      for (let read = 1; ; read++) {
-        const em = fork();
-        const { order, lines } = await load(em, externalId);
-        if (order.syncState === 'synced' && order.odooId !== null) return { state: 'synced', odooId: order.odooId };
-        if (order.syncState === 'cancelled') return { state: 'cancelled' };
+  /**
+   * One attempt at bringing a webshop order into Odoo: waits (registers) for a partner or product without an
+   * Odoo id, otherwise creates the order in Odoo once (search by the order number first) and stores its id.
+   */
+  const syncOnce = async (externalId: string): Promise<SyncOutcome> => {
+    const workflowId = syncBackWorkflowId(externalId);
+    for (let read = 1; ; read++) {
+      const em = fork();
+      const { order, lines } = await load(em, externalId);
+      if (order.syncState === 'synced' && order.odooId !== null) return { state: 'synced', odooId: order.odooId };
+      if (order.syncState === 'cancelled') return { state: 'cancelled' };
 
-        const products = lines.map((l) => l.productExternalId);
-        const recheck = () => resolveOrderDependencies(em, order.partnerExternalId, products);
-        let deps = await recheck();
-        if (unresolvedKeys(deps).length) deps = await awaitDependencies(em, workflowId, deps, recheck);
-        else if (order.syncState === 'awaiting_dependency' || order.syncState === 'failed') {
-          await clearWaits(em, workflowId);
-        }
-        if (unresolvedKeys(deps).length) {
-          await markAwaitingDependencies(em, order);
-          return { state: 'awaiting_dependency', awaitingOn: unresolvedKeys(deps), missing: deps.missing };
-        }
-
-        if (!odoo) {
-          await markWaitingForOdoo(em, order, ODOO_NOT_CONFIGURED);
-          log.warn(ODOO_NOT_CONFIGURED, { externalId });
-          return { state: 'odoo_not_configured', message: ODOO_NOT_CONFIGURED };
-        }
-        if (!(await beginAttempt(em, order))) {
-          if (read < REPOST_RACE_RETRIES) continue;
-          throw ApplicationFailure.retryable('The order keeps changing; trying again', 'WebshopOrderChanging');
-        }
-        try {
-          const values = saleOrderValues(externalId, deps.partnerId!, lines, deps.productIds);
-          const marker = createMarker(em, order);
-          const result = await createSaleOrderOnce(odoo, externalId, values, marker, unknownOutcomeSettleMs);
-          await markSynced(em, order, result.odooId);
-          metrics.syncBackOutcomes.inc({ outcome: 'synced' });
-          log.debug('webshop order in Odoo', {
-            externalId,
-            odooId: result.odooId,
-            created: result.created,
-            attempt: Context.current().info.attempt,
-          });
-          return { state: 'synced', odooId: result.odooId };
-        } catch (err) {
-          const failure = toRetryFailure(err, odoo.breakerState, breakerOpenMs);
-          await noteAttemptError(em, order.id, failure.message).catch((noteErr: unknown) =>
-            log.warn('could not store the attempt error', { externalId, error: String(noteErr) }),
-          );
-          throw failure;
-        }
+      const products = lines.map((l) => l.productExternalId);
+      const recheck = () => resolveOrderDependencies(em, order.partnerExternalId, products);
+      let deps = await recheck();
+      if (unresolvedKeys(deps).length) deps = await awaitDependencies(em, workflowId, deps, recheck);
+      else if (order.syncState === 'awaiting_dependency' || order.syncState === 'failed') {
+        await clearWaits(em, workflowId);
       }
+      if (unresolvedKeys(deps).length) {
+        await markAwaitingDependencies(em, order);
+        return { state: 'awaiting_dependency', awaitingOn: unresolvedKeys(deps), missing: deps.missing };
+      }
+
+      if (!odoo) {
+        await markWaitingForOdoo(em, order, ODOO_NOT_CONFIGURED);
+        log.warn(ODOO_NOT_CONFIGURED, { externalId });
+        return { state: 'odoo_not_configured', message: ODOO_NOT_CONFIGURED };
+      }
+      if (!(await beginAttempt(em, order))) {
+        if (read < REPOST_RACE_RETRIES) continue;
+        throw ApplicationFailure.retryable('The order keeps changing; trying again', 'WebshopOrderChanging');
+      }
+      try {
+        const values = saleOrderValues(externalId, deps.partnerId!, lines, deps.productIds);
+        const marker = createMarker(em, order);
+        const result = await createSaleOrderOnce(odoo, externalId, values, marker, unknownOutcomeSettleMs);
+        await markSynced(em, order, result.odooId);
+        metrics.syncBackOutcomes.inc({ outcome: 'synced' });
+        log.debug('webshop order in Odoo', {
+          externalId,
+          odooId: result.odooId,
+          created: result.created,
+          attempt: Context.current().info.attempt,
+        });
+        return { state: 'synced', odooId: result.odooId };
+      } catch (err) {
+        const failure = toRetryFailure(err, odoo.breakerState, breakerOpenMs);
+        await noteAttemptError(em, order.id, failure.message).catch((noteErr: unknown) =>
+          log.warn('could not store the attempt error', { externalId, error: String(noteErr) }),
+        );
+        throw failure;
+      }
+    }
+  };
+
+  return {
+    /** One attempt, heartbeating while it waits for an Odoo slot and for Odoo's answer. */
+    async syncSaleOrder(externalId: string): Promise<SyncOutcome> {
+      return withHeartbeats(() => syncOnce(externalId));
     },
 
     /** Fails (and is retried) until this worker has an Odoo client: a restart with ODOO_* set ends the wait. */

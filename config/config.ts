@@ -70,6 +70,7 @@ const envSchema = z.object({
   SYNC_BACK_RETRY_INITIAL: duration('1s'),
   SYNC_BACK_RETRY_MAX: duration('5m'),
   SYNC_BACK_ATTEMPT_TIMEOUT: duration('2m'),
+  SYNC_BACK_HEARTBEAT_TIMEOUT: duration('10s'),
   BODY_LIMIT: z.string().default('5mb'),
   TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   TOKEN_CACHE_TTL: duration('5s'),
@@ -113,6 +114,8 @@ export interface Config {
     retryMaxMs: number;
     /** Limit of one create attempt (search, create and the wait for a free Odoo slot). */
     attemptTimeoutMs: number;
+    /** Silence after which an attempt counts as lost with its worker, and is retried. */
+    heartbeatTimeoutMs: number;
     /** How long a create whose answer was lost is given to show up in Odoo before it is sent again. */
     unknownOutcomeSettleMs: number;
   };
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryInitialMs: e.SYNC_BACK_RETRY_INITIAL,
       retryMaxMs: e.SYNC_BACK_RETRY_MAX,
       attemptTimeoutMs: e.SYNC_BACK_ATTEMPT_TIMEOUT,
+      heartbeatTimeoutMs: e.SYNC_BACK_HEARTBEAT_TIMEOUT,
       unknownOutcomeSettleMs: e.ODOO_UNKNOWN_OUTCOME_SETTLE,
     },
     bodyLimit: e.BODY_LIMIT,

@@ -21,6 +21,7 @@ export function workflowTimings(config: Config): WorkflowTimings {
       retryMaxMs: config.syncBack.retryMaxMs,
       deadlineMs: config.syncBack.deadlineMs,
       attemptTimeoutMs: config.syncBack.attemptTimeoutMs,
+      heartbeatTimeoutMs: config.syncBack.heartbeatTimeoutMs,
     },
   };
 }

@@ -31,6 +31,7 @@ const odooConfig = wf.proxyActivities<Activities>({
 function odooActivities(timing: SyncBackTiming) {
   return wf.proxyActivities<Activities>({
     startToCloseTimeout: timing.attemptTimeoutMs,
+    ...(timing.heartbeatTimeoutMs ? { heartbeatTimeout: timing.heartbeatTimeoutMs } : {}),
     scheduleToCloseTimeout: timing.deadlineMs,
     retry: {
       initialInterval: timing.retryInitialMs,

@@ -15,6 +15,11 @@ export interface SyncBackTiming {
   /** How long the create is retried before the order is marked failed. */
   deadlineMs: number;
   attemptTimeoutMs: number;
+  /**
+   * An Odoo attempt heartbeats; without a heartbeat for this long (its worker died) it is retried at once
+   * instead of after the attempt timeout. Absent in workflows started before attempts heartbeated.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface SaleOrderSyncInput {
