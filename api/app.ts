@@ -4,7 +4,9 @@ import Koa from 'koa';
 import { adminRoutes } from './admin';
 import { createAuthorizer } from './http/auth';
 import type { ApiDeps } from './http/context';
+import { mountDocsRoutes } from './http/docs';
 import { ApiError, errorMiddleware, notFound, sendError } from './http/errors';
+import { jsonGuard } from './http/json-guard';
 import { mountHealthRoutes } from './http/health';
 import { buildOpenApiDocument } from './http/openapi';
 import { partnerRoutes } from './partners';
@@ -46,7 +48,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const routes = apiRoutes(deps);
   const openApi = buildOpenApiDocument(routes, API_VERSION);
 
-  app.use(errorMiddleware(deps.log));
+  // Outermost, so every answer is counted with the status it went out with, errors included.
   app.use(async (ctx, next) => {
     const stop = deps.metrics.httpRequestDuration.startTimer({ method: ctx.method });
     try {
@@ -55,6 +57,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       stop({ route: (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched', status: String(ctx.status) });
     }
   });
+  app.use(errorMiddleware(deps.log));
   app.use(
     bodyParser({
       enableTypes: ['json'],
@@ -64,12 +67,14 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       jsonStrict: true,
     }),
   );
+  app.use(jsonGuard);
 
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;
     if (ctx.status === 404) notFound(ctx);
-    else if (ctx.status === 405)
+    // The router answers 501 for methods it knows no route for at all (TRACE, QUERY, ...).
+    else if (ctx.status === 405 || ctx.status === 501)
       sendError(ctx, new ApiError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`));
   });
 
@@ -77,6 +82,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   router.get('openapi', '/openapi.json', (ctx) => {
     ctx.body = openApi;
   });
+  mountDocsRoutes(router);
   mountRoutes(router, routes, createAuthorizer(deps));
 
   app.use(router.routes());

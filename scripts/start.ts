@@ -37,6 +37,7 @@ void runUntilSignal(
       'odoo-webshop-sync is running (Ctrl-C stops everything)',
       `  API:          ${api.url}/api/v1`,
       `  OpenAPI:      ${api.url}/openapi.json`,
+      `  Docs:         ${api.url}/docs`,
       `  Health:       ${api.url}/health  ${api.url}/ready  ${api.url}/metrics`,
       `  Temporal UI:  ${temporal.uiUrl ?? `(external server at ${temporal.address})`}`,
       `  Database:     ${config.database.kind === 'sqlite' ? config.database.file : 'MySQL (DATABASE_URL)'}`,

@@ -9,8 +9,32 @@ const errorSchema = z.object({
   }),
 });
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+type JsonSchema = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+
+/**
+ * A recursive schema comes out of zod with local `$defs` and `#/$defs/...` references, which in an OpenAPI
+ * document would point at the document's root: moves them into `components.schemas` under unique names.
+ */
+function hoistDefinitions(schema: JsonSchema, name: string, components: Record<string, unknown>): JsonSchema {
+  const { $defs: defs, ...rest } = schema as JsonSchema & { $defs?: Record<string, unknown> };
+  if (!defs) return schema;
+  const renamed = new Map(Object.keys(defs).map((key, i) => [key, `${name}_${i}`]));
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => {
+        const local = key === '$ref' && typeof v === 'string' ? /^#\/\$defs\/(.+)$/.exec(v)?.[1] : undefined;
+        return [key, local ? `#/components/schemas/${renamed.get(local) ?? local}` : rewrite(v)];
+      }),
+    );
+  };
+  for (const [key, def] of Object.entries(defs)) components[renamed.get(key)!] = rewrite(def);
+  return rewrite(rest) as JsonSchema;
+}
 
 const STANDARD_ERRORS: Record<number, string> = {
   401: 'Missing, unknown, inactive or expired token',
@@ -36,6 +60,7 @@ function queryParameters(schema: z.ZodType | undefined) {
 
 /** The OpenAPI 3.1 document of every route, built from the same definitions the router mounts. */
 export function buildOpenApiDocument(routes: readonly RouteDef[], version: string): Record<string, unknown> {
+  const schemas: Record<string, unknown> = { Error: jsonSchema(errorSchema, 'output') };
   const paths: Record<string, Record<string, unknown>> = {
     '/health': {
       get: { summary: 'Liveness', tags: ['operations'], security: [], responses: { 200: { description: 'Alive' } } },
@@ -67,8 +92,10 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
     }));
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.responses)) {
-      responses[status] = r.schema
-        ? { description: r.description, content: { 'application/json': { schema: jsonSchema(r.schema, 'output') } } }
+      const schema =
+        r.schema && hoistDefinitions(jsonSchema(r.schema, 'output'), `${route.operationId}_${status}`, schemas);
+      responses[status] = schema
+        ? { description: r.description, content: { 'application/json': { schema } } }
         : {
             description: r.description,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -90,7 +117,15 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(route.requestBody, 'input') } },
+              content: {
+                'application/json': {
+                  schema: hoistDefinitions(
+                    jsonSchema(route.requestBody, 'input'),
+                    `${route.operationId}_body`,
+                    schemas,
+                  ),
+                },
+              },
             },
           }
         : {}),
@@ -109,7 +144,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: jsonSchema(errorSchema, 'output') },
+      schemas,
     },
     paths,
   };
