@@ -1,7 +1,11 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
-import { ENTITY_TYPES } from '../entities/processing-state';
+import { DependencyWaitSchema } from '../entities/dependency-wait';
+import { ENTITY_TYPES, type EntityType, type ProcessingState } from '../entities/processing-state';
 import { SaleOrderSchema, type SaleOrder } from '../entities/sale-order';
-import { syncBackWorkflowId } from '../workflows/contract';
+import type { SyncFields } from '../entities/sync-fields';
+import { inboundSpecFor } from '../sync/inbound/specs';
+import { inboundWorkflowId, syncBackWorkflowId } from '../workflows/contract';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
 import type { RouteDef } from './http/route-table';
@@ -20,6 +24,51 @@ const statusSchema = z.object({
   updated_at: z.string(),
 });
 
+const inboundStatusSchema = z.object({
+  entity_type: z.enum(ENTITY_TYPES),
+  external_id: z.string(),
+  direction: z.literal('inbound').describe('A record Odoo sent to the service'),
+  state: z.enum(QUEUE_STATES).describe('processed and stub records are synced; processing is syncing'),
+  processing_state: z.string().describe("The record's own processing state"),
+  awaiting_on: z.array(z.string()).describe('Workflow ids of the dependencies it waits for'),
+  is_stub: z.boolean().describe('A minimal record from the legacy database, until Odoo sends the full one'),
+  attempts: z.number().int().describe('Times the record was given up on and retried'),
+  last_error: z.string().nullable(),
+  odoo_id: z.number().int().nullable(),
+  workflow_id: z.string(),
+  updated_at: z.string(),
+});
+
+const QUEUE_STATE_OF: Record<ProcessingState, (typeof QUEUE_STATES)[number]> = {
+  pending: 'pending',
+  processing: 'syncing',
+  awaiting_dependency: 'awaiting_dependency',
+  processed: 'synced',
+  stub: 'synced',
+  failed: 'failed',
+};
+
+function inboundStatus(
+  entityType: EntityType,
+  row: SyncFields,
+  awaitingOn: string[],
+): z.infer<typeof inboundStatusSchema> {
+  return {
+    entity_type: entityType,
+    external_id: row.externalId,
+    direction: 'inbound',
+    state: QUEUE_STATE_OF[row.processingState],
+    processing_state: row.processingState,
+    awaiting_on: awaitingOn,
+    is_stub: row.processingState === 'stub',
+    attempts: row.retryCount,
+    last_error: row.errorMessage,
+    odoo_id: row.odooId,
+    workflow_id: inboundWorkflowId(entityType, row.externalId),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
 export function queueStatus(order: SaleOrder): z.infer<typeof statusSchema> {
   const cancelled = order.syncState === 'cancelled';
   return {
@@ -35,7 +84,7 @@ export function queueStatus(order: SaleOrder): z.infer<typeof statusSchema> {
   };
 }
 
-/** Where a webshop order stands on its way into Odoo. */
+/** Where a record stands: a webshop order on its way into Odoo, or a record Odoo sent on its way in. */
 export function queueStatusRoutes(deps: ApiDeps): RouteDef[] {
   return [
     {
@@ -43,25 +92,50 @@ export function queueStatusRoutes(deps: ApiDeps): RouteDef[] {
       path: '/api/v1/queue/status/:entity_type/:external_id',
       scope: 'webshop',
       operationId: 'get_queue_status',
-      summary: 'State of a webshop order on its way into Odoo (entity_type sale_order)',
+      summary:
+        "State of a record: a webshop order on its way into Odoo (sale_order, the default direction outbound), or a record Odoo sent (any entity type; ?direction=inbound for an Odoo sale order of the same number). A stock record's external_id is supplier/product",
       tag: 'webshop-orders',
+      query: z.object({
+        direction: z.enum(['inbound', 'outbound']).optional().describe('Only for sale_order; default outbound'),
+      }),
       responses: {
-        200: { description: 'The sync-back state', schema: statusSchema },
-        404: { description: 'Unknown entity type or order' },
+        200: {
+          description: 'The sync-back state of a webshop order, or the processing state of an inbound record',
+          schema: z.union([statusSchema, inboundStatusSchema]),
+        },
+        400: { description: 'A direction other than inbound or outbound, or outbound for a type Odoo sends' },
+        404: { description: 'Unknown entity type or record' },
       },
       handler: async (ctx) => {
-        const { entity_type: entityType, external_id: externalId } = ctx.params as Record<string, string>;
-        if (!(ENTITY_TYPES as readonly string[]).includes(entityType!)) {
-          throw new ApiError(404, 'not_found', `Unknown entity type "${entityType}"`);
+        const { entity_type: type, external_id: externalId } = ctx.params as {
+          entity_type: string;
+          external_id: string;
+        };
+        const entityType = ENTITY_TYPES.find((t) => t === type);
+        if (!entityType) throw new ApiError(404, 'not_found', `Unknown entity type "${type}"`);
+        const direction = ctx.query.direction ?? (entityType === 'sale_order' ? 'outbound' : 'inbound');
+        if (direction !== 'inbound' && (direction !== 'outbound' || entityType !== 'sale_order')) {
+          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+            { path: 'direction', message: `expected inbound${entityType === 'sale_order' ? ' or outbound' : ''}` },
+          ]);
         }
-        if (entityType !== 'sale_order') {
-          throw new ApiError(404, 'not_found', `Only webshop sale orders are synced back to Odoo, not ${entityType}`);
+        const em = deps.orm.em.fork();
+        if (direction === 'outbound') {
+          const order = await em.findOne(SaleOrderSchema, { direction: 'outbound', externalId });
+          if (!order) throw new ApiError(404, 'not_found', `No webshop order ${externalId}`);
+          ctx.body = queueStatus(order);
+          return;
         }
-        const order = await deps.orm.em
-          .fork()
-          .findOne(SaleOrderSchema, { direction: 'outbound', externalId: externalId! });
-        if (!order) throw new ApiError(404, 'not_found', `No webshop order ${externalId}`);
-        ctx.body = queueStatus(order);
+        const spec = inboundSpecFor(entityType);
+        const row = await em.findOne(spec.entity, { ...spec.rowScope, externalId } as FilterQuery<SyncFields>);
+        if (!row) throw new ApiError(404, 'not_found', `No ${entityType} ${externalId} from Odoo`);
+        const waits = await em.find(
+          DependencyWaitSchema,
+          { waiterWorkflowId: inboundWorkflowId(entityType, externalId) },
+          { fields: ['dependencyKey'], orderBy: { dependencyKey: 'asc' } },
+        );
+        const awaitingOn = row.processingState === 'processed' ? [] : waits.map((w) => w.dependencyKey);
+        ctx.body = inboundStatus(entityType, row, awaitingOn);
       },
     },
   ];
