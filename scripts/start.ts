@@ -2,17 +2,14 @@
  * Runs the whole service in one process for development: embedded Temporal dev server (unless
  * TEMPORAL_ADDRESS is set), primary store (embedded SQLite unless DATABASE_URL is set), worker and API.
  */
-import { createToken } from '../auth/token-store';
 import { loadConfig } from '../config/config';
-import { TOKEN_SCOPES } from '../entities/api-token';
 import { createLogger } from '../observability/logger';
 import { startApiServer } from '../runtime/api-server';
+import { ensureDevToken } from '../runtime/dev-token';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
 import { resolveTemporalTarget } from '../runtime/temporal/target';
 import { startWorker } from '../runtime/worker-process';
-
-const DEV_TOKEN_TTL_MS = 24 * 3_600_000;
 
 void runUntilSignal(
   'odoo-webshop-sync',
@@ -27,11 +24,8 @@ void runUntilSignal(
     const api = await startApiServer(config, log, resources);
     onStop(() => api.close());
 
-    const { secret } = await createToken(resources.orm.em.fork(), {
-      name: `development ${new Date().toISOString()}`,
-      scopes: [...TOKEN_SCOPES],
-      expiresAt: new Date(Date.now() + DEV_TOKEN_TTL_MS),
-    });
+    const token = await ensureDevToken(config.varDir, () => resources.orm.em.fork());
+    const shown = token.fresh ? token.secret : `$(cat ${token.file})`;
     const lines = [
       '',
       'odoo-webshop-sync is running (Ctrl-C stops everything)',
@@ -41,10 +35,10 @@ void runUntilSignal(
       `  Health:       ${api.url}/health  ${api.url}/ready  ${api.url}/metrics`,
       `  Temporal UI:  ${temporal.uiUrl ?? `(external server at ${temporal.address})`}`,
       `  Database:     ${config.database.kind === 'sqlite' ? config.database.file : 'MySQL (DATABASE_URL)'}`,
-      `  Dev token (all scopes, expires in 24h; npm run token:create makes lasting ones):`,
-      `    ${secret}`,
+      `  Dev token (all scopes, 24h; npm run token:create makes lasting ones): in ${token.file}`,
+      ...(token.fresh ? [`    ${token.secret} (shown once)`] : []),
       '',
-      `  Try: curl -H "Authorization: Bearer ${secret}" ${api.url}/api/v1/updated-partners`,
+      `  Try: curl -H "Authorization: Bearer ${shown}" ${api.url}/api/v1/updated-partners`,
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n');
