@@ -1,4 +1,4 @@
-import type { EntityProperty, EntitySchema, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityProperty, EntitySchema, FilterQuery, LockMode, QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { forceIndexHint } from './dialect';
 
@@ -9,6 +9,8 @@ export interface PlainRowsQuery<E extends object, K extends keyof E & string> {
   limit?: number;
   /** The index to read by, where the database takes such a hint. */
   index?: string;
+  /** A locking read (inside a transaction). */
+  lockMode?: LockMode;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function findPlainRows<E extends object, K extends keyof E & string
   if (query.limit !== undefined) qb.limit(query.limit);
   const hint = query.index === undefined ? undefined : forceIndexHint(em, query.index);
   if (hint) qb.indexHint(hint);
+  if (query.lockMode !== undefined) qb.setLockMode(query.lockMode);
   const rows: Record<string, unknown>[] = await qb.execute('all', true);
   // Mapping renames columns and reads dates and booleans; custom types (JSON read as text on MariaDB) are ours.
   const properties: Record<string, EntityProperty | undefined> = em.getMetadata().get(entity.meta.className).properties;

@@ -8,9 +8,10 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../../db/dialect';
+import { findPlainRows } from '../../db/plain-rows';
 import type { SyncFields } from '../../entities/sync-fields';
 import { changedFields } from '../shared/change-detection';
-import type { ExtractedChanges, InboundSpec, StoredRecord } from './spec';
+import { COMPARED_FIELDS, type ComparedRow, type ExtractedChanges, type InboundSpec, type StoredRecord } from './spec';
 import { changedSyncFields, newSyncFields } from '../shared/sync-row-fields';
 import { isOutOfDate } from '../shared/write-date';
 
@@ -79,29 +80,47 @@ async function importInTransaction<R, E extends SyncFields>(
 ): Promise<ImportResult> {
   const latest = lastPushPerExternalId(spec, accepted);
   const lockMode = supportsRowLocks(em) ? LockMode.PESSIMISTIC_WRITE : undefined;
-  const existingRows = await em.find(
-    spec.entity,
-    { ...spec.rowScope, externalId: { $in: [...latest.keys()] } } as unknown as FilterQuery<E>,
-    { lockMode },
-  );
-  const existing = new Map(existingRows.map((row) => [row.externalId, row]));
+  // Compared as plain rows: an unchanged batch (the common re-push) then costs no entity hydration and no
+  // change-set computation at flush. Only the rows a push really changes are loaded as entities.
+  const existingRows = await findPlainRows(em, spec.entity, {
+    fields: COMPARED_FIELDS,
+    where: { ...spec.rowScope, externalId: { $in: [...latest.keys()] } } as unknown as FilterQuery<E>,
+    lockMode,
+  });
+  const compared = new Map(existingRows.map((row) => [row.externalId, row]));
+  const changes = new Map<string, string[]>();
+  for (const [externalId, item] of latest) {
+    const row = compared.get(externalId);
+    const fields = row ? changedFieldsOf(spec, row, item) : null;
+    if (fields) changes.set(externalId, fields);
+  }
+  const changedIds = [...changes.keys()].map((externalId) => compared.get(externalId)!.id);
+  const entities = changedIds.length
+    ? await em.find(spec.entity, { id: { $in: changedIds } } as unknown as FilterQuery<E>)
+    : [];
+  const loaded = new Map(entities.map((row) => [row.externalId, row]));
 
-  const results = new Map<string, { status: ImportStatus; row: E; upgradedStub: boolean }>();
+  const results = new Map<string, { status: ImportStatus; row: { id: number }; upgradedStub: boolean }>();
   const stored: StoredRecord<R, E>[] = [];
   for (const [externalId, item] of latest) {
-    let row: E | undefined = existing.get(externalId);
-    let status: ImportStatus;
-    let upgradedStub = false;
+    const row = compared.get(externalId);
+    const fields = changes.get(externalId);
+    const { record, raw } = item;
     if (!row) {
-      row = em.create(spec.entity, newRow(spec, item, now) as unknown as RequiredEntityData<E>, { persist: true }) as E;
-      status = 'created';
+      const created = em.create(spec.entity, newRow(spec, item, now) as unknown as RequiredEntityData<E>, {
+        persist: true,
+      });
+      stored.push({ record, raw, row: created, changed: true });
+      results.set(externalId, { status: 'created', row: created, upgradedStub: false });
+    } else if (fields) {
+      const entity = loaded.get(externalId)!;
+      applyPush(spec, entity, item, fields, now);
+      stored.push({ record, raw, row: entity, changed: true });
+      results.set(externalId, { status: 'updated', row, upgradedStub: row.processingState === 'stub' });
     } else {
-      const wasStub = row.processingState === 'stub';
-      status = applyPush(spec, row, item, now) ? 'updated' : 'unchanged';
-      upgradedStub = wasStub && status === 'updated';
+      stored.push({ record, raw, row, changed: false });
+      results.set(externalId, { status: 'unchanged', row, upgradedStub: false });
     }
-    results.set(externalId, { status, row, upgradedStub });
-    stored.push({ record: item.record, raw: item.raw, row, changed: status !== 'unchanged' });
   }
   await em.flush();
   const extracted = spec.extract ? await spec.extract(em, stored, now) : {};
@@ -150,21 +169,27 @@ function newRow<R, E extends SyncFields>(spec: InboundSpec<R, E>, item: Accepted
   } as Partial<E>;
 }
 
-/** Applies a push to an existing row; returns false (and writes nothing) when nothing changed. */
+/** The field paths a push changes on a stored row, or null when it changes nothing (or is out of date). */
+function changedFieldsOf<R, E extends SyncFields>(
+  spec: InboundSpec<R, E>,
+  row: ComparedRow<E>,
+  item: AcceptedRecord<R>,
+): string[] | null {
+  if (isOutOfDate(spec.writeDateOf(item.record), row.sourceWriteDate)) return null;
+  // A stub holds only what the legacy store knew, so the full record is new information in every field.
+  const base = row.processingState === 'stub' ? null : row.data;
+  const fields = changedFields(base, item.raw, { ignore: spec.diffIgnore });
+  return fields.length > 0 ? fields : null;
+}
+
+/** Applies a changing push to a row loaded as an entity (written at the flush). */
 function applyPush<R, E extends SyncFields>(
   spec: InboundSpec<R, E>,
   row: E,
   item: AcceptedRecord<R>,
+  fields: string[],
   now: Date,
-): boolean {
-  const writeDate = spec.writeDateOf(item.record);
-  if (isOutOfDate(writeDate, row.sourceWriteDate)) return false;
-  const isStub = row.processingState === 'stub';
-  // A stub holds only what the legacy store knew, so the full record is new information in every field.
-  const fields = isStub
-    ? changedFields(null, item.raw, { ignore: spec.diffIgnore })
-    : changedFields(row.data, item.raw, { ignore: spec.diffIgnore });
-  if (fields.length === 0) return false;
+): void {
   Object.assign(
     row,
     spec.columnsOf(item.record),
@@ -174,10 +199,9 @@ function applyPush<R, E extends SyncFields>(
         data: item.raw,
         changedFields: fields,
         odooId: (item.record as { odoo_id?: number | null }).odoo_id ?? null,
-        sourceWriteDate: writeDate,
+        sourceWriteDate: spec.writeDateOf(item.record),
       },
       now,
     ),
   );
-  return true;
 }

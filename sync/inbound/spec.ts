@@ -10,14 +10,17 @@ export interface DependencyRef {
   externalId: string;
 }
 
-/** A record stored by this push, alongside the row it now has. */
-export interface StoredRecord<R, E extends SyncFields> {
-  record: R;
-  raw: Record<string, unknown>;
-  row: E;
-  /** created or updated: the row's own fields changed. */
-  changed: boolean;
-}
+/** The columns a push is compared with; a row the push leaves unchanged is read as no more than these. */
+export const COMPARED_FIELDS = ['id', 'externalId', 'processingState', 'sourceWriteDate', 'data'] as const;
+export type ComparedRow<E extends SyncFields> = Pick<E, (typeof COMPARED_FIELDS)[number]>;
+
+/**
+ * A record stored by this push, alongside the row it now has: created or updated (`changed`), the row as an
+ * entity written at the flush; unchanged, the columns it was compared with.
+ */
+export type StoredRecord<R, E extends SyncFields> = { record: R; raw: Record<string, unknown> } & (
+  { changed: true; row: E } | { changed: false; row: ComparedRow<E> }
+);
 
 /** Records of other entity types an extraction stored or changed, to hand to their workflows too. */
 export type ExtractedChanges = Partial<Record<EntityType, string[]>>;
