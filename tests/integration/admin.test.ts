@@ -1,10 +1,9 @@
 import { PartnerSchema } from '../../entities/partner';
-import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
+import type { FakeOdoo } from '../support/fake-odoo';
+import { useSyncBackFixture } from '../support/fixtures';
 import { insertLegacyRows } from '../support/legacy-rows';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { eventually, type TestService } from '../support/service-harness';
 import {
-  FAST_SYNC_BACK_ENV,
-  odooEnv,
   postOrder,
   pushAndProcess,
   queueStatus,
@@ -25,17 +24,10 @@ describe('admin API', () => {
   const run = runId();
   const id = (name: string) => `${name}-${run}`;
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({
-      env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV, STUB_STALE_AFTER: '1s', LEGACY_LOOKUP_ATTEMPTS: '100' },
-    });
-    admin = await service.token(['admin']);
-    webshop = await service.token(['webshop']);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fake?.close();
+  useSyncBackFixture({
+    env: { STUB_STALE_AFTER: '1s', LEGACY_LOOKUP_ATTEMPTS: '100' },
+    tokens: ['admin', 'webshop'],
+    ready: (f) => ({ fake, service, admin, webshop } = f),
   });
 
   it('counts records by entity and state, stubs and stale stubs, waits, and sync-backs failed or retrying', async () => {

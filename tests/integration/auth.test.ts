@@ -1,6 +1,7 @@
 import { ApiTokenSchema, type TokenScope } from '../../entities/api-token';
 import { createApiApp } from '../../api/app';
 import { createLogger } from '../../observability/logger';
+import { useServiceFixture } from '../support/fixtures';
 import { startTestService, type TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);
@@ -39,18 +40,21 @@ describe('authentication and scopes on every /api/v1 route', () => {
   let routes: RouteUnderTest[];
   const tokens: Record<string, string> = {};
 
-  beforeAll(async () => {
-    service = await startTestService({ withWorker: false, env: { TOKEN_RATE_LIMIT_PER_MINUTE: '1000' } });
-    routes = servedRoutes(service);
-    tokens.odoo = await service.token(['odoo']);
-    tokens.webshop = await service.token(['webshop']);
-    tokens.admin = await service.token(['admin']);
-    tokens.expired = await service.token(['odoo', 'webshop', 'admin'], { expiresAt: new Date(Date.now() - 1000) });
-    tokens.inactive = await service.token(['odoo', 'webshop', 'admin']);
-    const em = service.resources.orm.em.fork();
-    await em.nativeUpdate(ApiTokenSchema, { name: 'test-odoo-webshop-admin', expiresAt: null }, { active: false });
+  useServiceFixture({
+    withWorker: false,
+    env: { TOKEN_RATE_LIMIT_PER_MINUTE: '1000' },
+    ready: async (f) => {
+      ({ service } = f);
+      routes = servedRoutes(service);
+      tokens.odoo = await service.token(['odoo']);
+      tokens.webshop = await service.token(['webshop']);
+      tokens.admin = await service.token(['admin']);
+      tokens.expired = await service.token(['odoo', 'webshop', 'admin'], { expiresAt: new Date(Date.now() - 1000) });
+      tokens.inactive = await service.token(['odoo', 'webshop', 'admin']);
+      const em = service.resources.orm.em.fork();
+      await em.nativeUpdate(ApiTokenSchema, { name: 'test-odoo-webshop-admin', expiresAt: null }, { active: false });
+    },
   });
-  afterAll(() => service.stop());
 
   it('finds the routes to check', () => {
     expect(routes.length).toBeGreaterThanOrEqual(5);
@@ -105,10 +109,7 @@ describe('authentication and scopes on every /api/v1 route', () => {
 
 describe('per-token rate limit', () => {
   let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService({ withWorker: false, env: { TOKEN_RATE_LIMIT_PER_MINUTE: '3' } });
-  });
-  afterAll(() => service.stop());
+  useServiceFixture({ withWorker: false, env: { TOKEN_RATE_LIMIT_PER_MINUTE: '3' }, ready: (f) => ({ service } = f) });
 
   it('answers 429 with Retry-After once a token is over its limit', async () => {
     const token = await service.token(['webshop']);
@@ -128,10 +129,7 @@ describe('per-token rate limit', () => {
 
 describe('token lookups reused for TOKEN_CACHE_TTL', () => {
   let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService({ withWorker: false, env: { TOKEN_CACHE_TTL: '1500ms' } });
-  });
-  afterAll(() => service.stop());
+  useServiceFixture({ withWorker: false, env: { TOKEN_CACHE_TTL: '1500ms' }, ready: (f) => ({ service } = f) });
 
   it('keeps serving a deactivated token only until its cached lookup expires', async () => {
     const token = await service.token(['webshop']);

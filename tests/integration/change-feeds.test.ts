@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { PartnerSchema, type Partner } from '../../entities/partner';
-import { startTestService, type TestService } from '../support/service-harness';
+import { useServiceFixture } from '../support/fixtures';
+import type { TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);
 
@@ -40,12 +41,11 @@ describe('change feeds', () => {
   let webshop: string;
   let odoo: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ env: { FEED_SETTLE_WINDOW: `${SETTLE_MS}ms` } });
-    webshop = await service.token(['webshop']);
-    odoo = await service.token(['odoo']);
+  useServiceFixture({
+    env: { FEED_SETTLE_WINDOW: `${SETTLE_MS}ms` },
+    tokens: ['webshop', 'odoo'],
+    ready: (f) => ({ service, webshop, odoo } = f),
   });
-  afterAll(() => service.stop());
 
   const em = () => service.resources.orm.em.fork() as EntityManager;
   const get = (path: string) => service.request('GET', path, { token: webshop });

@@ -1,4 +1,5 @@
-import { startTestService, type TestService } from '../support/service-harness';
+import { useServiceFixture } from '../support/fixtures';
+import type { TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);
 
@@ -11,12 +12,12 @@ describe('error responses', () => {
   let odoo: string;
   let webshop: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ withWorker: false, env: { BODY_LIMIT: '40kb' } });
-    odoo = await service.token(['odoo']);
-    webshop = await service.token(['webshop']);
+  useServiceFixture({
+    withWorker: false,
+    env: { BODY_LIMIT: '40kb' },
+    tokens: ['odoo', 'webshop'],
+    ready: (f) => ({ service, odoo, webshop } = f),
   });
-  afterAll(() => service.stop());
 
   it('answers malformed JSON with 400 invalid_json', async () => {
     const res = await service.request('POST', '/api/v1/partners', { token: odoo, rawBody: '{"external_id": "P1",' });

@@ -1,4 +1,5 @@
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { useServiceFixture } from '../support/fixtures';
+import { eventually, type TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);
 
@@ -9,15 +10,11 @@ describe('feed backlog', () => {
   let webshop: string;
   let admin: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ env: { DEPENDENCY_GRACE_PERIOD: '1h' } });
-    [odoo, webshop, admin] = await Promise.all([
-      service.token(['odoo']),
-      service.token(['webshop']),
-      service.token(['admin']),
-    ]);
+  useServiceFixture({
+    env: { DEPENDENCY_GRACE_PERIOD: '1h' },
+    tokens: ['odoo', 'webshop', 'admin'],
+    ready: (f) => ({ service, odoo, webshop, admin } = f),
   });
-  afterAll(() => service.stop());
 
   const backlogMetric = async (feed: string) => {
     const text: string = (await service.request('GET', '/metrics')).body;

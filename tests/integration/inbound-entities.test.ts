@@ -5,7 +5,8 @@ import { ProductSchema } from '../../entities/product';
 import { PurchaseOrderLineSchema, PurchaseOrderSchema } from '../../entities/purchase-order';
 import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder } from '../../entities/sale-order';
 import { StockSchema } from '../../entities/stock';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { useServiceFixture } from '../support/fixtures';
+import { eventually, type TestService } from '../support/service-harness';
 
 jest.setTimeout(240_000);
 
@@ -67,12 +68,11 @@ describe('inbound products, sale orders, stock and purchase orders', () => {
   let odoo: string;
   let webshop: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ env: { FEED_SETTLE_WINDOW: '50ms' } });
-    odoo = await service.token(['odoo']);
-    webshop = await service.token(['webshop']);
+  useServiceFixture({
+    env: { FEED_SETTLE_WINDOW: '50ms' },
+    tokens: ['odoo', 'webshop'],
+    ready: (f) => ({ service, odoo, webshop } = f),
   });
-  afterAll(() => service.stop());
 
   const em = () => service.resources.orm.em.fork() as EntityManager;
   const push = (path: string, body: unknown) => service.request('POST', `/api/v1/${path}`, { token: odoo, body });
@@ -528,11 +528,7 @@ describe('a 1,000-product batch', () => {
   let service: TestService;
   let odoo: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ withWorker: false });
-    odoo = await service.token(['odoo']);
-  });
-  afterAll(() => service.stop());
+  useServiceFixture({ withWorker: false, tokens: ['odoo'], ready: (f) => ({ service, odoo } = f) });
 
   const invalid = [7, 500, 999];
   const products = Array.from({ length: 1000 }, (_, i) => {

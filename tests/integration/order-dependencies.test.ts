@@ -3,8 +3,9 @@ import { ProductSchema } from '../../entities/product';
 import { PurchaseOrderSchema } from '../../entities/purchase-order';
 import { SaleOrderSchema } from '../../entities/sale-order';
 import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
+import { useServiceFixture } from '../support/fixtures';
 import { insertLegacyRows } from '../support/legacy-rows';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { eventually, type TestService } from '../support/service-harness';
 
 jest.setTimeout(180_000);
 
@@ -15,11 +16,11 @@ describe('orders arriving before their partner and products', () => {
   let service: TestService;
   let odoo: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ env: { DEPENDENCY_GRACE_PERIOD: '1h' } });
-    odoo = await service.token(['odoo']);
+  useServiceFixture({
+    env: { DEPENDENCY_GRACE_PERIOD: '1h' },
+    tokens: ['odoo'],
+    ready: (f) => ({ service, odoo } = f),
   });
-  afterAll(() => service.stop());
 
   const post = (path: string, body: object) => service.request('POST', path, { token: odoo, body });
   const orderState = async (externalId: string) =>
@@ -89,11 +90,11 @@ describe('product stubs from the legacy database', () => {
   let service: TestService;
   let odoo: string;
 
-  beforeAll(async () => {
-    service = await startTestService({ env: { DEPENDENCY_GRACE_PERIOD: '500ms' } });
-    odoo = await service.token(['odoo']);
+  useServiceFixture({
+    env: { DEPENDENCY_GRACE_PERIOD: '500ms' },
+    tokens: ['odoo'],
+    ready: (f) => ({ service, odoo } = f),
   });
-  afterAll(() => service.stop());
 
   it('stubs products from legacy rows, malformed json_data included, and the order goes on', async () => {
     const [good, broken] = [id('LEGPROD'), id('BROKEN')];

@@ -1,4 +1,5 @@
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { useServiceFixture } from '../support/fixtures';
+import { eventually, type TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);
 
@@ -7,12 +8,7 @@ describe('pricelist, stock and purchase order feeds', () => {
   let odoo: string;
   let webshop: string;
 
-  beforeAll(async () => {
-    service = await startTestService();
-    odoo = await service.token(['odoo']);
-    webshop = await service.token(['webshop']);
-  });
-  afterAll(() => service.stop());
+  useServiceFixture({ tokens: ['odoo', 'webshop'], ready: (f) => ({ service, odoo, webshop } = f) });
 
   const get = async (path: string) => {
     const res = await service.request('GET', path, { token: webshop });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PartnerSchema } from '../../entities/partner';
 import { SEARCH_ATTRIBUTES, retrySignal } from '../../workflows/contract';
+import { useServiceFixture } from '../support/fixtures';
 import { insertLegacyRows } from '../support/legacy-rows';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { eventually, type TestService } from '../support/service-harness';
 
 jest.setTimeout(180_000);
 
@@ -13,18 +14,16 @@ describe('partners waiting for their parent', () => {
   let service: TestService;
   let odoo: string;
 
-  beforeAll(async () => {
-    service = await startTestService({
-      env: {
-        DEPENDENCY_GRACE_PERIOD: '1s',
-        LEGACY_LOOKUP_ATTEMPTS: '2',
-        LEGACY_LOOKUP_MAX_INTERVAL: '2s',
-        STUB_STALE_AFTER: '2s',
-      },
-    });
-    odoo = await service.token(['odoo']);
+  useServiceFixture({
+    env: {
+      DEPENDENCY_GRACE_PERIOD: '1s',
+      LEGACY_LOOKUP_ATTEMPTS: '2',
+      LEGACY_LOOKUP_MAX_INTERVAL: '2s',
+      STUB_STALE_AFTER: '2s',
+    },
+    tokens: ['odoo'],
+    ready: (f) => ({ service, odoo } = f),
   });
-  afterAll(() => service.stop());
 
   const push = (partners: object[]) => service.request('POST', '/api/v1/partners', { token: odoo, body: { partners } });
   const row = (externalId: string) => service.resources.orm.em.fork().findOne(PartnerSchema, { externalId });
@@ -166,17 +165,15 @@ describe('partners waiting for their parent', () => {
 
 describe('legacy database unavailable', () => {
   let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService({
-      env: {
-        DEPENDENCY_GRACE_PERIOD: '500ms',
-        LEGACY_LOOKUP_ATTEMPTS: '1',
-        LEGACY_LOOKUP_MAX_INTERVAL: '1s',
-        LEGACY_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/legacy',
-      },
-    });
+  useServiceFixture({
+    env: {
+      DEPENDENCY_GRACE_PERIOD: '500ms',
+      LEGACY_LOOKUP_ATTEMPTS: '1',
+      LEGACY_LOOKUP_MAX_INTERVAL: '1s',
+      LEGACY_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/legacy',
+    },
+    ready: (f) => ({ service } = f),
   });
-  afterAll(() => service.stop());
 
   it('keeps the dependent waiting instead of failing, and it resumes when the dependency arrives', async () => {
     const odoo = await service.token(['odoo']);

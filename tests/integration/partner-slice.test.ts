@@ -1,6 +1,7 @@
 import { PartnerSchema } from '../../entities/partner';
 import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { useServiceFixture } from '../support/fixtures';
+import { eventually, type TestService } from '../support/service-harness';
 
 jest.setTimeout(120_000);
 
@@ -9,12 +10,7 @@ describe('partner push -> workflow -> feed', () => {
   let odoo: string;
   let webshop: string;
 
-  beforeAll(async () => {
-    service = await startTestService();
-    odoo = await service.token(['odoo']);
-    webshop = await service.token(['webshop']);
-  });
-  afterAll(() => service.stop());
+  useServiceFixture({ tokens: ['odoo', 'webshop'], ready: (f) => ({ service, odoo, webshop } = f) });
 
   const feed = async () => (await service.request('GET', '/api/v1/updated-partners', { token: webshop })).body;
 

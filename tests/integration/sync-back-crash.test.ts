@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import type { FakeOdoo } from '../support/fake-odoo';
+import { useSyncBackFixture } from '../support/fixtures';
+import { eventually, type TestService } from '../support/service-harness';
 import { killWorker, spawnWorker } from '../support/spawn-worker';
 import {
-  FAST_SYNC_BACK_ENV,
-  odooEnv,
   odooOrders,
   postOrder,
   runId,
@@ -23,16 +22,10 @@ describe('a worker killed in the middle of a create', () => {
   const children: ChildProcess[] = [];
   const run = runId();
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({
-      env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV, SYNC_BACK_ATTEMPT_TIMEOUT: '5s', ODOO_TIMEOUT: '10s' },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all(children.map(killWorker));
-    await service?.stop();
-    await fake?.close();
+  useSyncBackFixture({
+    env: { SYNC_BACK_ATTEMPT_TIMEOUT: '5s', ODOO_TIMEOUT: '10s' },
+    ready: (f) => ({ fake, service } = f),
+    teardown: () => Promise.all(children.map(killWorker)),
   });
 
   it('leaves exactly one order in Odoo once a restarted worker takes over', async () => {

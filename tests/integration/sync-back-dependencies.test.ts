@@ -1,11 +1,10 @@
 import { PartnerSchema } from '../../entities/partner';
 import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
-import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
+import type { FakeOdoo } from '../support/fake-odoo';
+import { useSyncBackFixture } from '../support/fixtures';
 import { insertLegacyRows } from '../support/legacy-rows';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import { eventually, type TestService } from '../support/service-harness';
 import {
-  FAST_SYNC_BACK_ENV,
-  odooEnv,
   odooOrders,
   postOrder,
   pushAndProcess,
@@ -29,15 +28,7 @@ describe('webshop orders waiting for their partner and products', () => {
   const run = runId();
   const id = (name: string) => `${name}-${run}`;
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({ env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV } });
-    webshop = await service.token(['webshop']);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fake?.close();
-  });
+  useSyncBackFixture({ tokens: ['webshop'], ready: (f) => ({ fake, service, webshop } = f) });
 
   const attributes = async (number: string) => (await syncBackHandle(service, number).describe()).typedSearchAttributes;
 

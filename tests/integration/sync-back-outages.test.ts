@@ -1,9 +1,8 @@
 import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
-import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
-import { eventually, startTestService, type TestService } from '../support/service-harness';
+import type { FakeOdoo } from '../support/fake-odoo';
+import { useSyncBackFixture } from '../support/fixtures';
+import { eventually, type TestService } from '../support/service-harness';
 import {
-  FAST_SYNC_BACK_ENV,
-  odooEnv,
   odooOrders,
   postOrder,
   queueStatus,
@@ -28,18 +27,15 @@ describe('webshop orders through Odoo failures', () => {
   const partner = id('P');
   const products = [id('MUG'), id('CUP')];
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
+  useSyncBackFixture({
     // One call at a time makes the breaker's counting, and so the request log, deterministic.
-    service = await startTestService({ env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV, ODOO_MAX_CONCURRENT: '1' } });
-    webshop = await service.token(['webshop']);
-    admin = await service.token(['admin']);
-    await seedPartner(service, fake, partner);
-    await seedProducts(service, fake, products);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fake?.close();
+    env: { ODOO_MAX_CONCURRENT: '1' },
+    tokens: ['webshop', 'admin'],
+    ready: async (f) => {
+      ({ fake, service, webshop, admin } = f);
+      await seedPartner(service, fake, partner);
+      await seedProducts(service, fake, products);
+    },
   });
 
   const breakerGauge = async () => {
@@ -161,15 +157,10 @@ describe('the sync-back deadline', () => {
   let admin: string;
   const run = runId();
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({ env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV, SYNC_BACK_DEADLINE: '3s' } });
-    webshop = await service.token(['webshop']);
-    admin = await service.token(['admin']);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fake?.close();
+  useSyncBackFixture({
+    env: { SYNC_BACK_DEADLINE: '3s' },
+    tokens: ['webshop', 'admin'],
+    ready: (f) => ({ fake, service, webshop, admin } = f),
   });
 
   it('marks the order failed once Odoo stayed unreachable past the deadline; a retry after recovery syncs it', async () => {

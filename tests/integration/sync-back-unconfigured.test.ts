@@ -1,9 +1,9 @@
 import { createLogger } from '../../observability/logger';
 import { startWorker, type RunningWorker } from '../../runtime/worker-process';
-import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
-import { eventually, sharedWorkflowBundle, startTestService, type TestService } from '../support/service-harness';
+import type { FakeOdoo } from '../support/fake-odoo';
+import { useSyncBackFixture } from '../support/fixtures';
+import { eventually, sharedWorkflowBundle, type TestService } from '../support/service-harness';
 import {
-  FAST_SYNC_BACK_ENV,
   odooOrders,
   postOrder,
   queueStatus,
@@ -23,14 +23,10 @@ describe('sync-back without Odoo configured', () => {
   let configured: RunningWorker | undefined;
   const run = runId();
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({ env: FAST_SYNC_BACK_ENV });
-  });
-  afterAll(async () => {
-    await configured?.close();
-    await service?.stop();
-    await fake?.close();
+  useSyncBackFixture({
+    odoo: 'unconfigured',
+    ready: (f) => ({ fake, service } = f),
+    teardown: () => configured?.close(),
   });
 
   it('keeps the order pending, says so, and creates it once a worker runs with the Odoo settings', async () => {

@@ -3,14 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { createApiApp } from '../../api/app';
 import { createLogger } from '../../observability/logger';
-import { createInboundDispatcher } from '../../runtime/dispatcher';
+import { createWorkflowStarters } from '../../runtime/workflow-starters';
 import { SEARCH_ATTRIBUTES } from '../../workflows/contract';
-import { startFakeOdoo, type FakeOdoo } from '../support/fake-odoo';
+import type { FakeOdoo } from '../support/fake-odoo';
+import { useSyncBackFixture } from '../support/fixtures';
 import { freePort } from '../support/free-port';
-import { eventually, sharedWorkflowBundle, startTestService, type TestService } from '../support/service-harness';
+import { eventually, sharedWorkflowBundle, type TestService } from '../support/service-harness';
 import {
-  FAST_SYNC_BACK_ENV,
-  odooEnv,
   odooOrders,
   postOrder,
   queueStatus,
@@ -34,15 +33,7 @@ describe.each(['jsonrpc', 'json2'] as const)('webshop orders into Odoo over %s',
   const run = runId();
   const id = (name: string) => `${name}-${protocol}-${run}`;
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({ env: { ...odooEnv(fake, protocol), ...FAST_SYNC_BACK_ENV } });
-    webshop = await service.token(['webshop']);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fake?.close();
-  });
+  useSyncBackFixture({ odoo: protocol, tokens: ['webshop'], ready: (f) => ({ fake, service, webshop } = f) });
 
   it('creates the order in Odoo with one search and one create, then serves it in the outbound feed', async () => {
     const [partner, mug, cup] = [id('P'), id('MUG'), id('CUP')];
@@ -129,15 +120,7 @@ describe('webshop order API', () => {
   let webshop: string;
   const run = runId();
 
-  beforeAll(async () => {
-    fake = await startFakeOdoo();
-    service = await startTestService({ env: { ...odooEnv(fake), ...FAST_SYNC_BACK_ENV } });
-    webshop = await service.token(['webshop']);
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await fake?.close();
-  });
+  useSyncBackFixture({ tokens: ['webshop'], ready: (f) => ({ fake, service, webshop } = f) });
 
   it('replaces an order reposted changed before its create, and creates the new version', async () => {
     const [partner, mug, cup] = [`LP-${run}`, `LMUG-${run}`, `LCUP-${run}`];
@@ -226,7 +209,7 @@ describe('webshop order API', () => {
       temporal: { client: deadClient, connection: deadConnection },
       config: service.config,
       log,
-      dispatcher: createInboundDispatcher(service.config, deadClient, service.resources.metrics, log),
+      ...createWorkflowStarters(service.config, deadClient, service.resources.metrics, log),
     });
     const server = app.listen(0);
     try {

@@ -36,8 +36,8 @@ export interface TestDatabase {
 }
 
 /** A fresh, empty primary store: a new MySQL database, or a new SQLite file when MySQL is not reachable. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const { mysqlUrl } = testBackends();
+export async function createTestDatabase(serverUrl?: string): Promise<TestDatabase> {
+  const mysqlUrl = serverUrl ?? testBackends().mysqlUrl;
   if (!mysqlUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-test-'));
     return { env: { VAR_DIR: dir }, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
@@ -78,12 +78,14 @@ export interface TestServiceOptions {
   withWorker?: boolean;
   /** Temporal address the API uses (defaults to the suite's server); the worker always uses the real one. */
   apiTemporalAddress?: string;
+  /** MySQL/MariaDB server (URL without a database) to create the test database on, instead of the suite's. */
+  mysqlUrl?: string;
 }
 
 /** The real API and worker, wired to the suite's MySQL (or SQLite), PostgreSQL and Temporal. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const backends = testBackends();
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(options.mysqlUrl);
   const env: Record<string, string> = {
     TEMPORAL_ADDRESS: backends.temporalAddress,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
