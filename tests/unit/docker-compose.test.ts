@@ -1,944 +1,193 @@
 /**
- * Static checks of the container setup: docker-compose.yml, Dockerfile, .dockerignore and the
- * legacy schema the compose file mounts. Nothing is started; the files are parsed and cross-checked
- * (service wiring, credentials, entry points, healthchecks).
+ * docker-compose.yml: valid Compose (the spec's JSON schema, and `docker-compose config` where a
+ * Compose v2 binary is installed), plus the wiring of this project a schema cannot express.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import vm from 'node:vm';
-import ts from 'typescript';
-import { parse } from 'yaml';
 import { loadConfig } from '../../config/config';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/contract/search-attributes';
+import * as spec from '../support/compose-schema';
+import { envOf, healthTest, type ComposeFile, type ComposeService } from '../support/compose-schema';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
-
-const EXPECTED_SERVICES = [
-  'mysql',
-  'legacy-postgres',
-  'temporal-postgres',
-  'temporal',
-  'temporal-admin-tools',
-  'temporal-ui',
-  'migrate',
-  'api',
-  'worker',
-] as const;
-
-/** Services running the application image. */
-const APP_SERVICES = ['migrate', 'api', 'worker'] as const;
-/** Services that run to completion instead of staying up. */
-const ONE_SHOT_SERVICES = new Set(['migrate', 'temporal-admin-tools']);
-
-/** Every environment variable the application reads (the wire contract). */
-const APP_ENV_VARS = [
-  'PORT',
-  'DATABASE_URL',
-  'LEGACY_DATABASE_URL',
-  'TEMPORAL_ADDRESS',
-  'TEMPORAL_NAMESPACE',
-  'TEMPORAL_TASK_QUEUE',
-  'DEPENDENCY_GRACE_PERIOD',
-  'STUB_STALE_AFTER',
-  'ODOO_URL',
-  'ODOO_DB',
-  'ODOO_LOGIN',
-  'ODOO_API_KEY',
-  'ODOO_PROTOCOL',
-  'LOG_LEVEL',
-] as const;
-
-/** Variables passed through from the host environment. */
-const HOST_ODOO_VARS = ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY', 'ODOO_PROTOCOL'] as const;
-
-/** Production command of each application service, and the source file it is compiled from. */
-const ENTRY_POINTS = {
-  api: { command: ['node', 'dist/api/main.js'], source: 'api/main.ts' },
-  worker: {
-    command: ['node', 'dist/worker/main.js'],
-    source: 'worker/main.ts',
-  },
-  migrate: {
-    command: ['node', 'dist/scripts/migrate.js'],
-    source: 'scripts/migrate.ts',
-  },
-} as const;
-
-const SEARCH_ATTRIBUTES: Record<string, string> = {
-  EntityType: 'Keyword',
-  ExternalId: 'Keyword',
-  ProcessingState: 'Keyword',
-  AwaitingOn: 'KeywordList',
-  IsStub: 'Bool',
-  SyncState: 'Keyword',
-  StaleStub: 'Bool',
-};
-
-// ---------------------------------------------------------------------------------------------
-// Compose file model and helpers
-// ---------------------------------------------------------------------------------------------
-
-type EnvValue = string | number | boolean | null;
-
-interface Service {
-  image?: string;
-  build?: string | { context?: string; dockerfile?: string };
-  command?: string | string[];
-  entrypoint?: string | string[];
-  environment?: Record<string, EnvValue> | string[];
-  depends_on?: string[] | Record<string, { condition?: string } | null>;
-  healthcheck?: { test?: string | string[]; disable?: boolean };
-  ports?: Array<string | number | { target: number | string; published?: number | string; host_ip?: string }>;
-  volumes?: Array<string | { type?: string; source?: string; target: string; read_only?: boolean }>;
-  restart?: string;
-}
-
-interface ComposeFile {
-  services?: Record<string, Service | null>;
-  volumes?: Record<string, unknown> | null;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
+const raw = spec.readComposeFile(COMPOSE_FILE);
 /**
- * Compose variable interpolation. As in compose, `${VAR:?...}` of an unset variable and a lone `$`
- * are errors, and an unset variable without default becomes an empty string, unless `strict`: then
- * that is an error too (the stack has to come up with an empty environment, and a shell `$x` meant
- * for a container must be written `$$x`).
+ * As compose sees it with an empty host environment (every variable at its default). Throws, failing the
+ * suite, if a variable has no default or a `$` meant for a container shell is not escaped as `$$`.
  */
-function interpolate(value: string, env: Record<string, string>, where: string, strict: boolean): string {
-  let out = '';
-  let i = 0;
-  while (i < value.length) {
-    const ch = value.charAt(i);
-    if (ch !== '$') {
-      out += ch;
-      i += 1;
-      continue;
-    }
-    const next = value.charAt(i + 1);
-    if (next === '$') {
-      out += '$';
-      i += 2;
-      continue;
-    }
-    if (next === '{') {
-      const end = value.indexOf('}', i + 2);
-      if (end < 0) throw new Error(`${where}: unterminated "\${" in ${JSON.stringify(value)}`);
-      const expr = value.slice(i + 2, end);
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/.exec(expr);
-      if (!m) throw new Error(`${where}: invalid substitution "\${${expr}}"`);
-      const name = m[1] as string;
-      const op = m[2];
-      const arg = m[3] ?? '';
-      const current = env[name];
-      const isSet = current !== undefined;
-      const isNonEmpty = isSet && current !== '';
-      switch (op) {
-        case undefined:
-          if (!isSet && strict) throw new Error(`${where}: "\${${name}}" has no default`);
-          out += current ?? '';
-          break;
-        case ':-':
-          out += isNonEmpty ? current : arg;
-          break;
-        case '-':
-          out += isSet ? current : arg;
-          break;
-        case ':?':
-        case '?':
-          if (op === ':?' ? !isNonEmpty : !isSet) {
-            throw new Error(`${where}: "\${${name}}" is required (${arg || 'no default'})`);
-          }
-          out += current;
-          break;
-        case ':+':
-          out += isNonEmpty ? arg : '';
-          break;
-        case '+':
-          out += isSet ? arg : '';
-          break;
-        default:
-          throw new Error(`${where}: unsupported operator ${op}`);
-      }
-      i = end + 1;
-      continue;
-    }
-    const bare = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value.slice(i + 1));
-    if (!bare) {
-      throw new Error(`${where}: lone "$" in ${JSON.stringify(value)} (write "$$" for a literal dollar)`);
-    }
-    const current = env[bare[0]];
-    if (current === undefined && strict) {
-      throw new Error(`${where}: "$${bare[0]}" has no default (write "$$" if it is meant for a shell)`);
-    }
-    out += current ?? '';
-    i += 1 + bare[0].length;
-  }
-  return out;
-}
+const compose = spec.interpolate(raw, {}) as ComposeFile;
+const names = Object.keys(compose.services);
+const service = (name: string): ComposeService => spec.serviceIn(compose, name);
+const appEnv = envOf(service('api'));
+const ONE_SHOTS = new Set(['migrate', 'temporal-admin-tools']);
+const ENTRY_POINTS = { migrate: 'scripts/migrate', api: 'api/main', worker: 'worker/main' } as const;
+/** The variables config/config.ts reads: the keys of its zod `envSchema`. */
+const configSource = fs.readFileSync(path.join(ROOT, 'config/config.ts'), 'utf8');
+const envSchemaBody = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(configSource)?.[1] ?? '';
+const CONFIG_VARS = [...envSchemaBody.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
 
-function interpolateTree(node: unknown, env: Record<string, string>, where: string, strict = false): unknown {
-  if (typeof node === 'string') return interpolate(node, env, where, strict);
-  if (Array.isArray(node)) return node.map((item, idx) => interpolateTree(item, env, `${where}[${idx}]`, strict));
-  if (isRecord(node)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      out[key] = interpolateTree(value, env, `${where}.${key}`, strict);
-    }
-    return out;
-  }
-  return node;
-}
-
-const composeText = fs.readFileSync(COMPOSE_FILE, 'utf8');
-
-function parseCompose(): ComposeFile {
-  const doc: unknown = parse(composeText, { merge: true });
-  if (!isRecord(doc)) throw new Error('docker-compose.yml is not a mapping');
-  return doc as ComposeFile;
-}
-
-/** The compose file as written (variables not substituted). */
-const raw = parseCompose();
-/** The compose file as docker compose sees it, given the host environment `env` (defaults applied). */
-const resolveWith = (env: Record<string, string>, strict = false): ComposeFile =>
-  interpolateTree(raw, env, 'docker-compose.yml', strict) as ComposeFile;
-
-function serviceIn(doc: ComposeFile, name: string): Service {
-  const service = doc.services?.[name];
-  if (!service) throw new Error(`service "${name}" is missing from docker-compose.yml`);
-  return service;
-}
-
-function envOf(service: Service): Record<string, string> {
-  const out: Record<string, string> = {};
-  const env = service.environment;
-  if (Array.isArray(env)) {
-    for (const entry of env) {
-      const eq = entry.indexOf('=');
-      if (eq < 0) out[entry] = '';
-      else out[entry.slice(0, eq)] = entry.slice(eq + 1);
-    }
-  } else if (env) {
-    for (const [key, value] of Object.entries(env)) out[key] = value === null ? '' : String(value);
-  }
-  return out;
-}
-
-function dependsOn(service: Service): Record<string, string> {
-  const out: Record<string, string> = {};
-  const deps = service.depends_on;
-  if (Array.isArray(deps)) {
-    for (const name of deps) out[name] = 'service_started';
-  } else if (deps) {
-    for (const [name, spec] of Object.entries(deps)) out[name] = spec?.condition ?? 'service_started';
-  }
-  return out;
-}
-
-const words = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean);
-
-function healthTest(service: Service): { kind: string; args: string[] } | undefined {
-  const hc = service.healthcheck;
-  if (!hc || hc.disable === true || hc.test === undefined) return undefined;
-  if (typeof hc.test === 'string') return { kind: 'CMD-SHELL', args: [hc.test] };
-  const [kind, ...args] = hc.test;
-  if (kind === undefined) return undefined;
-  return { kind, args };
-}
-
-interface PortMapping {
-  hostIp?: string;
-  published?: string;
-  target: number;
-}
-
-function portsOf(service: Service): PortMapping[] {
-  return (service.ports ?? []).map((p) => {
-    if (typeof p === 'number') return { target: p };
-    if (typeof p === 'string') {
-      const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
-      const target = Number(parts[parts.length - 1]);
-      if (parts.length === 1) return { target };
-      if (parts.length === 2) return { published: parts[0], target };
-      return { hostIp: parts[0], published: parts[1], target };
-    }
-    return {
-      target: Number(p.target),
-      ...(p.published === undefined ? {} : { published: String(p.published) }),
-      ...(p.host_ip === undefined ? {} : { hostIp: p.host_ip }),
-    };
-  });
-}
-
-interface Mount {
-  source?: string;
-  target: string;
-  readOnly: boolean;
-}
-
-function mountsOf(service: Service): Mount[] {
-  return (service.volumes ?? []).map((v) => {
-    if (typeof v !== 'string')
-      return {
-        source: v.source,
-        target: v.target,
-        readOnly: v.read_only === true,
-      };
-    const parts = v.split(':');
-    if (parts.length === 1) return { target: parts[0] as string, readOnly: false };
-    const mode = parts[2] ?? '';
-    return {
-      source: parts[0],
-      target: parts[1] as string,
-      readOnly: mode.split(',').includes('ro'),
-    };
-  });
-}
-
-const isNamedVolume = (source: string | undefined): source is string => source !== undefined && !/^[./~]/.test(source);
-
-function parseUrl(value: string | undefined, what: string): URL {
-  if (!value) throw new Error(`${what} is not set`);
-  return new URL(value);
-}
-
-function splitHostPort(address: string): { host: string; port: string } {
-  const m = /^([^:]+):(\d+)$/.exec(address);
-  if (!m) throw new Error(`"${address}" is not host:port`);
-  return { host: m[1] as string, port: m[2] as string };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dockerfile helpers
-// ---------------------------------------------------------------------------------------------
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-function dockerfileInstructions(text: string): Instruction[] {
-  const logical: string[] = [];
-  let current = '';
-  for (const line of text.split(/\r?\n/)) {
-    if (/^\s*#/.test(line)) continue;
-    if (/\\\s*$/.test(line)) {
-      current += line.replace(/\\\s*$/, ' ');
-      continue;
-    }
-    current += line;
-    if (current.trim()) logical.push(current.trim());
-    current = '';
-  }
-  if (current.trim()) logical.push(current.trim());
-  return logical.map((l) => {
-    const m = /^(\S+)\s*([\s\S]*)$/.exec(l) as RegExpExecArray;
-    return {
-      keyword: (m[1] as string).toUpperCase(),
-      args: (m[2] ?? '').trim(),
-    };
-  });
-}
-
-interface Stage {
-  from: string;
-  name?: string;
-  instructions: Instruction[];
-}
-
-function dockerfileStages(instructions: Instruction[]): Stage[] {
-  const stages: Stage[] = [];
-  for (const ins of instructions) {
-    if (ins.keyword === 'FROM') {
-      const tokens = ins.args.split(/\s+/).filter((t) => !t.startsWith('--'));
-      const from = tokens[0] ?? '';
-      const asIdx = tokens.findIndex((t) => t.toUpperCase() === 'AS');
-      const name = asIdx >= 0 ? tokens[asIdx + 1] : undefined;
-      stages.push({ from, ...(name ? { name } : {}), instructions: [] });
-    } else {
-      stages[stages.length - 1]?.instructions.push(ins);
-    }
-  }
-  return stages;
-}
-
-/** `ENV A=1 B=2` and the legacy `ENV A 1` form. */
-function envInstructionValues(args: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) {
-    const m = /^(\S+)\s+([\s\S]*)$/.exec(args);
-    if (m) out[m[1] as string] = (m[2] as string).trim();
-    return out;
-  }
-  const re = /([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
-  for (const m of args.matchAll(re)) {
-    out[m[1] as string] = (m[2] as string).replace(/^(["'])([\s\S]*)\1$/, '$2');
-  }
-  return out;
-}
-
-/** Maps a file of the compiled output (dist/...js) to the TypeScript source tsc builds it from. */
-function buildConfig(): {
-  outDir: string;
-  rootDir: string;
-  fileNames: string[];
-} {
-  const configPath = path.join(ROOT, 'tsconfig.build.json');
-  const read = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
-  if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, undefined, configPath);
-  const outDir = parsed.options.outDir;
-  if (!outDir) throw new Error('tsconfig.build.json has no outDir');
-  return {
-    outDir: path.resolve(outDir),
-    rootDir: path.resolve(parsed.options.rootDir ?? ROOT),
-    fileNames: parsed.fileNames.map((f) => path.resolve(f)),
-  };
-}
-
-function sourceOfCompiled(distFile: string): string {
-  const { outDir, rootDir } = buildConfig();
-  const rel = path.relative(outDir, path.resolve(ROOT, distFile));
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new Error(`${distFile} is not inside the build output directory ${outDir}`);
-  }
-  return path.join(rootDir, rel.replace(/\.js$/, '.ts'));
-}
-
-/** Minimal .dockerignore matcher (patterns relative to the context root, `!` re-includes). */
-function isDockerIgnored(patterns: string[], relPath: string): boolean {
-  const toRegExp = (pattern: string): RegExp => {
-    const body = pattern
-      .replace(/^\/+|\/+$/g, '')
-      .split('')
-      .map((c, idx, all) => {
-        if (c === '*') return all[idx + 1] === '*' ? '' : all[idx - 1] === '*' ? '.*' : '[^/]*';
-        if (c === '?') return '[^/]';
-        return /[\\^$+.()|{}[\]]/.test(c) ? `\\${c}` : c;
-      })
-      .join('');
-    // A pattern matching a directory excludes everything below it.
-    return new RegExp(`^${body}(?:/.*)?$`);
-  };
-  let ignored = false;
-  for (const line of patterns) {
-    const negated = line.startsWith('!');
-    const pattern = negated ? line.slice(1) : line;
-    if (toRegExp(pattern).test(relPath)) ignored = !negated;
-  }
-  return ignored;
-}
-
-// ---------------------------------------------------------------------------------------------
-// SQL helpers
-// ---------------------------------------------------------------------------------------------
-
-function stripSqlComments(sql: string): string {
-  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
-}
-
-/** Column definitions of every CREATE TABLE statement, by table name. */
-function createTables(sql: string): Map<string, Map<string, string>> {
-  const tables = new Map<string, Map<string, string>>();
-  const re = /create\s+table\s+(?:if\s+not\s+exists\s+)?(?:"?public"?\.)?"?(\w+)"?\s*\(/gi;
-  for (const m of sql.matchAll(re)) {
-    let depth = 1;
-    let i = (m.index ?? 0) + m[0].length;
-    const start = i;
-    while (i < sql.length && depth > 0) {
-      const c = sql.charAt(i);
-      if (c === '(') depth += 1;
-      if (c === ')') depth -= 1;
-      i += 1;
-    }
-    const body = sql.slice(start, i - 1);
-    const columns = new Map<string, string>();
-    let part = '';
-    let level = 0;
-    for (const c of `${body},`) {
-      if (c === '(') level += 1;
-      if (c === ')') level -= 1;
-      if (c === ',' && level === 0) {
-        const def = part.trim().replace(/\s+/g, ' ');
-        const col = /^"?(\w+)"?\s+(.*)$/.exec(def);
-        if (col && !/^(constraint|primary|unique|foreign|check)$/i.test(col[1] as string)) {
-          columns.set((col[1] as string).toLowerCase(), (col[2] as string).toLowerCase());
-        }
-        part = '';
-      } else {
-        part += c;
-      }
-    }
-    tables.set((m[1] as string).toLowerCase(), columns);
-  }
-  return tables;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tests
-// ---------------------------------------------------------------------------------------------
-
-describe('docker-compose.yml', () => {
-  const compose = resolveWith({});
-  const service = (name: string): Service => serviceIn(compose, name);
-  const serviceNames = Object.keys(compose.services ?? {});
-  const appEnv = envOf(service('api'));
-
-  describe('file', () => {
-    it('interpolates with an empty environment: every variable has a default, shell "$" is escaped', () => {
-      expect(() => resolveWith({}, true)).not.toThrow();
-    });
-
-    it('defines every expected service', () => {
-      for (const name of EXPECTED_SERVICES) expect(serviceNames).toContain(name);
-    });
-
-    it('pins third-party images to an explicit tag', () => {
-      for (const name of serviceNames) {
-        if ((APP_SERVICES as readonly string[]).includes(name)) continue;
-        const image = service(name).image;
-        expect(image).toMatch(/^[\w./-]+:[\w.-]+$/);
-        expect(image).not.toMatch(/:latest$/);
-      }
-      expect(service('mysql').image).toMatch(/^mysql:8\.4(\.\d+)?$/);
-      expect(service('legacy-postgres').image).toMatch(/^postgres:16(\.\d+)?$/);
-      expect(service('temporal-postgres').image).toMatch(/^postgres:16(\.\d+)?$/);
-      expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:1\.2\d\.\d+/);
-      expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
-    });
+describe('docker-compose.yml against the Compose Specification', () => {
+  it.each(['${ODOO_URL}', '$HOME', '${ODOO_URL:?required}', 'cost: 5$'])('the interpolation rejects %s', (text) => {
+    expect(() => spec.interpolate({ environment: { X: text } }, {})).toThrow(/unsupported or unescaped/);
   });
 
-  describe('application services', () => {
-    it('api, worker and migrate run the same image, built from the Dockerfile in this repository', () => {
-      const api = service('api');
-      expect(api.image).toBeTruthy();
-      expect(api.build).toBeDefined();
-      for (const name of APP_SERVICES) {
-        expect(service(name).image).toBe(api.image);
-        expect(service(name).build).toEqual(api.build);
-      }
-      const build = api.build;
-      const context = typeof build === 'string' ? build : (build?.context ?? '.');
-      const dockerfile = typeof build === 'string' ? 'Dockerfile' : (build?.dockerfile ?? 'Dockerfile');
-      expect(path.resolve(ROOT, context)).toBe(ROOT);
-      expect(fs.existsSync(path.join(ROOT, context, dockerfile))).toBe(true);
-    });
-
-    it.each(Object.entries(ENTRY_POINTS))('%s runs its compiled entry point', (name, entry) => {
-      expect(words(service(name).entrypoint)).toEqual([]);
-      expect(words(service(name).command)).toEqual([...entry.command]);
-    });
-
-    it.each(['api', 'worker'])('%s gets every environment variable the application reads', (name) => {
-      const env = envOf(service(name));
-      for (const key of APP_ENV_VARS) expect(Object.keys(env)).toContain(key);
-    });
-
-    it('api and worker share the same application environment', () => {
-      const api = envOf(service('api'));
-      const worker = envOf(service('worker'));
-      for (const key of APP_ENV_VARS) expect([key, worker[key]]).toEqual([key, api[key]]);
-      expect(envOf(service('migrate')).DATABASE_URL).toBe(api.DATABASE_URL);
-    });
-
-    it('DATABASE_URL points at the mysql service with its database and credentials', () => {
-      const url = parseUrl(appEnv.DATABASE_URL, 'DATABASE_URL');
-      const mysqlEnv = envOf(service('mysql'));
-      expect(url.protocol).toBe('mysql:');
-      expect(url.hostname).toBe('mysql');
-      expect(serviceNames).toContain(url.hostname);
-      expect(url.port || '3306').toBe('3306');
-      expect(url.pathname).toBe(`/${mysqlEnv.MYSQL_DATABASE}`);
-      expect(mysqlEnv.MYSQL_DATABASE).toBe('sync');
-      expect(decodeURIComponent(url.username)).toBe(mysqlEnv.MYSQL_USER);
-      expect(decodeURIComponent(url.password)).toBe(mysqlEnv.MYSQL_PASSWORD);
-    });
-
-    it('LEGACY_DATABASE_URL points at legacy-postgres as the read-only role', () => {
-      const url = parseUrl(appEnv.LEGACY_DATABASE_URL, 'LEGACY_DATABASE_URL');
-      const legacyEnv = envOf(service('legacy-postgres'));
-      expect(['postgresql:', 'postgres:']).toContain(url.protocol);
-      expect(url.hostname).toBe('legacy-postgres');
-      expect(url.port || '5432').toBe('5432');
-      expect(url.pathname).toBe(`/${legacyEnv.POSTGRES_DB}`);
-      expect(legacyEnv.POSTGRES_DB).toBe('legacy');
-      expect(url.username).toBe('sync_reader');
-      expect(url.username).not.toBe(legacyEnv.POSTGRES_USER);
-      // The role's password is handed to the init script through PGOPTIONS.
-      const readerPassword = /(?:^|\s)-c\s*sync\.reader_password=(\S*)/.exec(legacyEnv.PGOPTIONS ?? '')?.[1];
-      expect(readerPassword).toBeTruthy();
-      expect(decodeURIComponent(url.password)).toBe(readerPassword);
-    });
-
-    it('TEMPORAL_ADDRESS points at the temporal service frontend', () => {
-      const { host, port } = splitHostPort(appEnv.TEMPORAL_ADDRESS ?? '');
-      expect(host).toBe('temporal');
-      expect(port).toBe('7233');
-      expect(service(host).image).toMatch(/^temporalio\/(auto-setup|server):/);
-    });
-
-    it('uses the namespace Temporal creates and the contract defaults', () => {
-      const temporalEnv = envOf(service('temporal'));
-      expect(appEnv.TEMPORAL_NAMESPACE).toBe(temporalEnv.DEFAULT_NAMESPACE ?? 'default');
-      expect(appEnv.TEMPORAL_NAMESPACE).toBe('default');
-      expect(appEnv.TEMPORAL_TASK_QUEUE).toBe('odoo-webshop-sync');
-      expect(appEnv.DEPENDENCY_GRACE_PERIOD).toBe('5m');
-      expect(appEnv.STUB_STALE_AFTER).toBe('7d');
-      expect(appEnv.PORT).toBe('3000');
-      expect(['jsonrpc', 'json2']).toContain(appEnv.ODOO_PROTOCOL);
-    });
-
-    it('takes the Odoo settings from the host environment', () => {
-      const rawEnv = envOf(serviceIn(raw, 'api'));
-      for (const key of HOST_ODOO_VARS) {
-        expect([key, rawEnv[key]]).toEqual([key, expect.stringMatching(new RegExp(`^\\$\\{${key}(:?-[^}]*)?\\}$`))]);
-      }
-      const host = {
-        ODOO_URL: 'https://odoo.example.com',
-        ODOO_DB: 'prod',
-        ODOO_LOGIN: 'sync@example.com',
-        ODOO_API_KEY: 'secret-key',
-        ODOO_PROTOCOL: 'json2',
-      };
-      for (const name of ['api', 'worker']) {
-        const env = envOf(serviceIn(resolveWith(host), name));
-        for (const [key, value] of Object.entries(host)) expect([key, env[key]]).toEqual([key, value]);
-      }
-    });
-
-    it.each(['api', 'worker'])('the %s environment is a valid application configuration', (name) => {
-      const config = loadConfig(envOf(service(name)));
-      expect(config.port).toBe(3000);
-      expect(config.database).toEqual({
-        kind: 'mysql',
-        url: appEnv.DATABASE_URL,
-      });
-      expect(config.legacyDatabaseUrl).toBe(appEnv.LEGACY_DATABASE_URL);
-      expect(config.temporal.address).toBe('temporal:7233');
-      expect(config.temporal.namespace).toBe('default');
-      expect(config.temporal.taskQueue).toBe('odoo-webshop-sync');
-      expect(config.dependencyGracePeriodMs).toBe(5 * 60_000);
-      expect(config.stubStaleAfterMs).toBe(7 * 86_400_000);
-      expect(config.odoo).toBeUndefined();
-    });
+  it('is valid against the compose-spec JSON schema', () => {
+    expect(spec.composeSchemaErrors(compose)).toEqual([]);
   });
 
-  describe('dependencies', () => {
-    it('every depends_on target is a service', () => {
-      for (const name of serviceNames) {
-        for (const target of Object.keys(dependsOn(service(name)))) {
-          expect([name, serviceNames.includes(target)]).toEqual([name, true]);
-        }
-      }
-    });
-
-    it('has no dependency cycle', () => {
-      const state = new Map<string, 'visiting' | 'done'>();
-      const visit = (name: string, trail: string[]): void => {
-        if (state.get(name) === 'done') return;
-        if (state.get(name) === 'visiting') throw new Error(`cycle: ${[...trail, name].join(' -> ')}`);
-        state.set(name, 'visiting');
-        for (const dep of Object.keys(dependsOn(service(name)))) visit(dep, [...trail, name]);
-        state.set(name, 'done');
-      };
-      expect(() => serviceNames.forEach((n) => visit(n, []))).not.toThrow();
-    });
-
-    it.each(['api', 'worker'])('%s waits for healthy mysql and temporal and a completed migrate', (name) => {
-      const deps = dependsOn(service(name));
-      expect(deps.mysql).toBe('service_healthy');
-      expect(deps.temporal).toBe('service_healthy');
-      expect(deps.migrate).toBe('service_completed_successfully');
-    });
-
-    it('migrate waits for a healthy mysql; temporal for a healthy temporal-postgres', () => {
-      expect(dependsOn(service('migrate')).mysql).toBe('service_healthy');
-      expect(dependsOn(service('temporal'))['temporal-postgres']).toBe('service_healthy');
-    });
-
-    it('service_healthy targets have a healthcheck; service_completed_successfully targets are one-shots', () => {
-      for (const name of serviceNames) {
-        for (const [target, condition] of Object.entries(dependsOn(service(name)))) {
-          if (condition === 'service_healthy') {
-            expect([`${name} -> ${target}`, healthTest(service(target)) !== undefined]).toEqual([
-              `${name} -> ${target}`,
-              true,
-            ]);
-          }
-          if (condition === 'service_completed_successfully') {
-            expect([`${name} -> ${target}`, ONE_SHOT_SERVICES.has(target)]).toEqual([`${name} -> ${target}`, true]);
-          }
-        }
-      }
-    });
+  const patch = (d: ComposeFile, name: string, fields: Record<string, unknown>): unknown =>
+    (d.services[name] = { ...d.services[name], ...fields } as ComposeService);
+  const mysqlCheck = service('mysql').healthcheck;
+  const broken: Array<[string, (doc: ComposeFile) => unknown, string]> = [
+    ['ports: "abc"', (d) => patch(d, 'api', { ports: 'abc' }), '/services/api/ports: must be array'],
+    ['an unknown top-level key', (d) => Object.assign(d, { servics: {} }), 'additional properties: servics'],
+    ['a port that is no port spec', (d) => patch(d, 'api', { ports: ['3000:abc'] }), 'format "ports"'],
+    ['a port above 65535', (d) => patch(d, 'api', { ports: ['70000:3000'] }), 'format "ports"'],
+    ['condition "up"', (d) => patch(d, 'api', { depends_on: { mysql: { condition: 'up' } } }), 'condition: must be'],
+    ['interval "10 s"', (d) => patch(d, 'mysql', { healthcheck: { ...mysqlCheck, interval: '10 s' } }), '"duration"'],
+  ];
+  it.each(broken)('rejects a variant with %s', (_what, breakIt, expected) => {
+    const doc = structuredClone(compose);
+    expect(spec.composeSchemaErrors(doc).join('\n')).not.toContain(expected);
+    breakIt(doc);
+    expect(spec.composeSchemaErrors(doc).join('\n')).toContain(expected);
   });
 
-  describe('lifecycle and healthchecks', () => {
-    it('one-shot services are not restarted', () => {
-      for (const name of ONE_SHOT_SERVICES) {
-        expect([name, service(name).restart ?? 'no']).toEqual([name, 'no']);
-      }
+  const cli = spec.dockerComposeCli();
+  if (cli && /^v?[2-9]\./.test(cli.version)) {
+    it(`is accepted by docker-compose ${cli.version} (config -q)`, () => {
+      const run = spawnSync(cli.bin, ['-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT, encoding: 'utf8' });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     });
-
-    it('long-running services restart and, except the worker, have a healthcheck', () => {
-      for (const name of serviceNames) {
-        if (ONE_SHOT_SERVICES.has(name)) continue;
-        expect([name, service(name).restart]).toEqual([
-          name,
-          expect.stringMatching(/^(always|unless-stopped|on-failure)/),
-        ]);
-        if (name === 'worker') continue;
-        const test = healthTest(service(name));
-        expect([name, test?.kind]).toEqual([name, expect.stringMatching(/^CMD(-SHELL)?$/)]);
-        expect([name, (test?.args ?? []).join(' ').trim().length > 0]).toEqual([name, true]);
-      }
-    });
-
-    it('database healthchecks use the native probes', () => {
-      expect(healthTest(service('mysql'))?.args.join(' ')).toMatch(/mysqladmin\s+ping/);
-      expect(healthTest(service('legacy-postgres'))?.args.join(' ')).toMatch(/pg_isready/);
-      expect(healthTest(service('temporal-postgres'))?.args.join(' ')).toMatch(/pg_isready/);
-    });
-
-    it('temporal is healthy only when its frontend serves', () => {
-      expect(healthTest(service('temporal'))?.args.join(' ')).toMatch(
-        /temporal\s+operator\s+cluster\s+health|tctl\s+(--\S+\s+\S+\s+)*cluster\s+health/,
-      );
-    });
-
-    it('the api healthcheck requests /ready on the API port with node', () => {
-      const test = healthTest(service('api'));
-      expect(test?.kind).toBe('CMD');
-      const [bin, flag, script] = test?.args ?? [];
-      expect(bin).toBe('node');
-      expect(flag).toBe('-e');
-      expect(() => new vm.Script(script ?? '')).not.toThrow();
-      const url = /(['"`])(https?:\/\/[^'"`]+)\1/.exec(script ?? '')?.[2];
-      expect(url).toBeDefined();
-      const ready = new URL(url as string);
-      expect(['localhost', '127.0.0.1']).toContain(ready.hostname);
-      expect(ready.port).toBe(appEnv.PORT);
-      expect(ready.pathname).toBe('/ready');
-      expect(script).toMatch(/fetch\(/);
-      expect(script).toMatch(/process\.exit\(/);
-    });
-  });
-
-  describe('ports', () => {
-    it('publishes the API, the Temporal frontend and the Temporal UI', () => {
-      expect(portsOf(service('api')).map((p) => p.target)).toContain(Number(appEnv.PORT));
-      expect(portsOf(service('temporal')).map((p) => p.target)).toContain(7233);
-      expect(portsOf(service('temporal-ui')).map((p) => p.target)).toContain(8080);
-    });
-
-    it('the worker publishes nothing', () => {
-      expect(portsOf(service('worker'))).toEqual([]);
-    });
-
-    it('no two services publish the same host port', () => {
-      const published = serviceNames.flatMap((n) =>
-        portsOf(service(n))
-          .filter((p) => p.published)
-          .map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.published}`),
-      );
-      expect(new Set(published).size).toBe(published.length);
-    });
-  });
-
-  describe('temporal', () => {
-    it('persists to temporal-postgres with that service credentials', () => {
-      const env = envOf(service('temporal'));
-      const db = envOf(service(env.POSTGRES_SEEDS ?? ''));
-      expect(env.DB ?? env.SQL_PLUGIN).toBe('postgres12');
-      expect(env.POSTGRES_SEEDS).toBe('temporal-postgres');
-      expect(env.DB_PORT ?? '5432').toBe('5432');
-      expect(env.POSTGRES_USER).toBe(db.POSTGRES_USER);
-      expect(env.POSTGRES_PWD).toBe(db.POSTGRES_PASSWORD);
-    });
-
-    it('temporal-ui talks to the temporal frontend', () => {
-      const ui = service('temporal-ui');
-      expect(envOf(ui).TEMPORAL_ADDRESS).toBe('temporal:7233');
-      expect(envOf(ui).TEMPORAL_ADDRESS).toBe(appEnv.TEMPORAL_ADDRESS);
-      expect(Object.keys(dependsOn(ui))).toContain('temporal');
-    });
-
-    it('temporal-admin-tools registers the search attributes of the service', () => {
-      const tools = service('temporal-admin-tools');
-      expect(envOf(tools).TEMPORAL_ADDRESS).toBe('temporal:7233');
-      expect(dependsOn(tools).temporal).toBe('service_healthy');
-      const script = [
-        ...words(tools.entrypoint),
-        ...(Array.isArray(tools.command) ? tools.command : [tools.command ?? '']),
-      ].join('\n');
-      expect(script).toMatch(/search-attribute\s+create/);
-      const registered: Record<string, string> = {};
-      for (const m of script.matchAll(/\b([A-Z]\w*):(KeywordList|Keyword|Bool|Text|Int|Double|Datetime)\b/g)) {
-        registered[m[1] as string] = m[2] as string;
-      }
-      expect(registered).toEqual(SEARCH_ATTRIBUTES);
-    });
-  });
-
-  describe('storage', () => {
-    it('databases keep their data in declared named volumes', () => {
-      const dataDirs: Record<string, string> = {
-        mysql: '/var/lib/mysql',
-        'legacy-postgres': '/var/lib/postgresql/data',
-        'temporal-postgres': '/var/lib/postgresql/data',
-      };
-      const declared = Object.keys(compose.volumes ?? {});
-      for (const [name, dir] of Object.entries(dataDirs)) {
-        const mount = mountsOf(service(name)).find((m) => m.target === dir);
-        expect([name, isNamedVolume(mount?.source)]).toEqual([name, true]);
-        expect(declared).toContain(mount?.source);
-      }
-      for (const name of serviceNames) {
-        for (const m of mountsOf(service(name))) {
-          if (isNamedVolume(m.source)) expect(declared).toContain(m.source);
-        }
-      }
-    });
-
-    it('bind mounts refer to files of this repository', () => {
-      for (const name of serviceNames) {
-        for (const m of mountsOf(service(name))) {
-          if (m.source !== undefined && m.source.startsWith('.')) {
-            expect([name, m.source, fs.existsSync(path.resolve(ROOT, m.source))]).toEqual([name, m.source, true]);
-          }
-        }
-      }
-    });
-  });
-
-  describe('legacy schema', () => {
-    const mount = mountsOf(service('legacy-postgres')).find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));
-    const schemaPath = mount?.source === undefined ? '' : path.resolve(ROOT, mount.source);
-    const sql = schemaPath && fs.existsSync(schemaPath) ? stripSqlComments(fs.readFileSync(schemaPath, 'utf8')) : '';
-    const tables = createTables(sql);
-
-    it('is mounted read-only as an init script of legacy-postgres', () => {
-      expect(mount?.source).toBe('./scripts/legacy-schema.sql');
-      expect(mount?.target).toBe('/docker-entrypoint-initdb.d/01-schema.sql');
-      expect(mount?.readOnly).toBe(true);
-      expect(fs.existsSync(schemaPath)).toBe(true);
-    });
-
-    it('defines the partner table', () => {
-      const cols = tables.get('partner');
-      expect(cols).toBeDefined();
-      expect(cols?.get('id')).toMatch(/^serial\b.*\bprimary key\b/);
-      expect(cols?.get('external_id')).toMatch(/^varchar\(191\)/);
-      expect(cols?.get('external_id')).toMatch(/\bunique\b/);
-      expect(cols?.get('external_id')).toMatch(/\bnot null\b/);
-      expect(cols?.get('odoo_id')).toMatch(/^integer\b/);
-      expect(cols?.get('json_data')).toMatch(/^jsonb\b/);
-    });
-
-    it('defines the product table', () => {
-      const cols = tables.get('product');
-      expect(cols).toBeDefined();
-      expect(cols?.get('id')).toMatch(/^serial\b.*\bprimary key\b/);
-      expect(cols?.get('external_id')).toMatch(/^varchar\(191\)/);
-      expect(cols?.get('external_id')).toMatch(/\bunique\b/);
-      expect(cols?.get('external_id')).toMatch(/\bnot null\b/);
-      expect(cols?.get('odoo_id')).toMatch(/^integer\b/);
-      expect(cols?.get('json_data')).toMatch(/^jsonb\b/);
-      expect(cols?.get('context')).toMatch(/^varchar\(64\)/);
-    });
-
-    it('creates the read-only role sync_reader with SELECT and nothing that writes', () => {
-      expect(sql).toMatch(/create\s+role\s+sync_reader\b[^;']*\blogin\b/i);
-      expect(sql).toMatch(
-        /grant\s+select\s+on\s+(all\s+tables\s+in\s+schema\s+public|[\w\s,]*\bpartner\b)[^;]*\bto\s+sync_reader\b/i,
-      );
-      const grants = [...sql.matchAll(/grant\s+([\w\s,]+?)\s+on\s+[^;]*?\bto\s+sync_reader\b/gi)];
-      expect(grants.length).toBeGreaterThan(0);
-      for (const g of grants) {
-        const privileges = (g[1] as string).split(',').map((p) => p.trim().toLowerCase());
-        for (const p of privileges) expect(['select', 'usage', 'connect']).toContain(p);
-      }
-      expect(sql).not.toMatch(/grant\s+\w+\s+to\s+sync_reader\b/i); // no role membership
-    });
-  });
+  } else {
+    // Without a Compose v2 binary there is no such test case (rather than a skipped one); the schema checks remain.
+    // Compose v1 (Debian bookworm's docker-compose 1.29.2) predates the spec's top-level `name` and rejects the file.
+    console.info(
+      `docker-compose ${cli ? `${cli.version} predates Compose v2` : 'is not installed'}: schema checks only`,
+    );
+  }
 });
 
-describe('Dockerfile', () => {
-  const instructions = dockerfileInstructions(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
-  const stages = dockerfileStages(instructions);
-  const finalStage = stages[stages.length - 1];
-  const runs = instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-
-  it('is a multi-stage build on node:20-bookworm-slim', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    const names = new Set<string>();
-    for (const stage of stages) {
-      expect(stage.from === 'node:20-bookworm-slim' || names.has(stage.from)).toBe(true);
-      if (stage.name) names.add(stage.name);
+describe('docker-compose.yml wiring', () => {
+  it.each(names)('%s: depends_on names existing services, with conditions they can meet, and no cycle', (name) => {
+    const reach = (from: string, seen: Set<string>): Set<string> => {
+      for (const dep of Object.keys(service(from).depends_on ?? {})) if (!seen.has(dep)) reach(dep, seen.add(dep));
+      return seen;
+    };
+    for (const [target, { condition }] of Object.entries(service(name).depends_on ?? {})) {
+      expect(names).toContain(target);
+      if (condition === 'service_healthy') expect(healthTest(service(target))).not.toBe('');
+      if (condition === 'service_completed_successfully') expect(ONE_SHOTS.has(target)).toBe(true);
     }
-    expect(finalStage?.from).toBe('node:20-bookworm-slim');
+    expect(reach(name, new Set()).has(name)).toBe(false);
   });
 
-  it('installs with npm ci, builds, and prunes the dev dependencies', () => {
-    expect(runs.some((r) => /\bnpm ci\b/.test(r))).toBe(true);
-    expect(runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
-    expect(runs.some((r) => /\bnpm prune\b.*--(omit=dev|production)|\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+  it.each(names)('%s: restart policy and healthcheck fit a one-shot or a long-running service', (name) => {
+    const { restart = 'no' } = service(name);
+    expect(restart).toMatch(ONE_SHOTS.has(name) ? /^no$/ : /^(always|unless-stopped|on-failure)/);
+    if (!ONE_SHOTS.has(name) && name !== 'worker') expect(healthTest(service(name))).not.toBe('');
   });
 
-  it('runs as a non-root user with NODE_ENV=production', () => {
-    const final = finalStage?.instructions ?? [];
-    const users = final.filter((i) => i.keyword === 'USER').map((i) => i.args.split(':')[0]);
-    expect(users.length).toBeGreaterThan(0);
-    expect(['root', '0']).not.toContain(users[users.length - 1]);
-    const env: Record<string, string> = {};
-    for (const i of final.filter((ins) => ins.keyword === 'ENV')) Object.assign(env, envInstructionValues(i.args));
-    expect(env.NODE_ENV).toBe('production');
+  it.each(names)('%s: named volumes are declared, bind-mounted files exist', (name) => {
+    for (const source of (service(name).volumes ?? []).map((v) => v.split(':')[0] ?? '')) {
+      if (source.startsWith('.')) expect(fs.existsSync(path.resolve(ROOT, source))).toBe(true);
+      else expect(Object.keys(compose.volumes ?? {})).toContain(source);
+    }
   });
 
-  it('ships the compiled output and the production node_modules from the build stage', () => {
-    const copies = (finalStage?.instructions ?? []).filter((i) => i.keyword === 'COPY').map((i) => i.args);
-    expect(copies.some((c) => /--from=\S+/.test(c) && /\bdist\b/.test(c))).toBe(true);
-    expect(copies.some((c) => /--from=\S+/.test(c) && /\bnode_modules\b/.test(c))).toBe(true);
+  it.each(Object.entries(ENTRY_POINTS))('%s runs the compiled %s from the one application image', (name, entry) => {
+    expect(service(name).command).toEqual(['node', `dist/${entry}.js`]);
+    expect(fs.existsSync(path.join(ROOT, `${entry}.ts`))).toBe(true);
+    expect(service(name).image).toBe(service('api').image);
+    expect(service(name).build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
   });
 
-  it('starts the API by default', () => {
-    const cmds = (finalStage?.instructions ?? []).filter((i) => i.keyword === 'CMD');
-    const cmd: unknown = JSON.parse(cmds[cmds.length - 1]?.args ?? 'null');
-    expect(cmd).toEqual([...ENTRY_POINTS.api.command]);
-  });
-});
-
-describe('entry points', () => {
-  it.each(Object.entries(ENTRY_POINTS).map(([name, entry]) => [name, entry.source, entry] as const))(
-    '%s: the compiled entry point is built from %s',
-    (_name, _source, entry) => {
-      const source = sourceOfCompiled(entry.command[1]);
-      expect(path.relative(ROOT, source)).toBe(entry.source);
-      expect(fs.existsSync(source)).toBe(true);
-      expect(buildConfig().fileNames).toContain(source);
-    },
-  );
-});
-
-describe('.dockerignore', () => {
-  const patterns = fs
-    .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-
-  it('keeps local state and secrets out of the build context', () => {
-    for (const p of ['node_modules', 'dist', '.env', '.git'])
-      expect([p, isDockerIgnored(patterns, p)]).toEqual([p, true]);
+  it.each(Object.keys(ENTRY_POINTS))('%s sets only variables config/config.ts reads, the same as api', (name) => {
+    expect(CONFIG_VARS.length).toBeGreaterThan(20);
+    for (const key of Object.keys(envOf(service(name)))) expect(CONFIG_VARS).toContain(key);
+    expect(envOf(service(name))).toEqual(appEnv);
   });
 
-  it('keeps everything the build needs', () => {
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
-    for (const entry of Object.values(ENTRY_POINTS)) needed.push(entry.source);
-    for (const file of buildConfig().fileNames) needed.push(path.relative(ROOT, file));
-    for (const p of needed) expect([p, isDockerIgnored(patterns, p)]).toEqual([p, false]);
+  const healthy = { condition: 'service_healthy' };
+  const appDeps = { mysql: healthy, 'legacy-postgres': healthy, temporal: healthy };
+  it.each([
+    ['migrate', { mysql: healthy }],
+    ['api', { ...appDeps, migrate: { condition: 'service_completed_successfully' } }],
+    ['worker', { ...appDeps, migrate: { condition: 'service_completed_successfully' } }],
+  ])('%s starts once the services it uses are ready', (name, deps) => {
+    expect(service(name).depends_on).toEqual(deps);
+  });
+
+  it.each(['api', 'worker'])('the %s environment loads as a configuration using the services of the file', (name) => {
+    const config = loadConfig(envOf(service(name)));
+    expect(config.database).toEqual({ kind: 'mysql', url: appEnv.DATABASE_URL });
+    expect(config.legacyDatabaseUrl).toBe(appEnv.LEGACY_DATABASE_URL);
+    const { DEFAULT_NAMESPACE } = envOf(service('temporal'));
+    expect(config.temporal).toMatchObject({ address: 'temporal:7233', namespace: DEFAULT_NAMESPACE });
+    expect([config.port, config.odoo]).toEqual([3000, undefined]);
+  });
+
+  it('passes the Odoo settings through from the host environment', () => {
+    const host = { ODOO_URL: 'http://odoo', ODOO_DB: 'd', ODOO_LOGIN: 'l', ODOO_API_KEY: 'k', ODOO_PROTOCOL: 'json2' };
+    const worker = (spec.interpolate(raw, host) as ComposeFile).services.worker ?? {};
+    const odoo = { url: 'http://odoo', db: 'd', login: 'l', apiKey: 'k', protocol: 'json2' };
+    expect(loadConfig(envOf(worker)).odoo).toEqual(odoo);
+  });
+
+  it('DATABASE_URL points at the mysql service, its database and credentials', () => {
+    const url = new URL(appEnv.DATABASE_URL ?? '');
+    const mysql = envOf(service('mysql'));
+    expect([url.hostname, url.port, url.pathname]).toEqual(['mysql', '3306', `/${mysql.MYSQL_DATABASE}`]);
+    expect([url.username, url.password]).toEqual([mysql.MYSQL_USER, mysql.MYSQL_PASSWORD]);
+  });
+
+  it('LEGACY_DATABASE_URL points at legacy-postgres as sync_reader, whose password its init script gets', () => {
+    const url = new URL(appEnv.LEGACY_DATABASE_URL ?? '');
+    const legacy = envOf(service('legacy-postgres'));
+    expect([url.hostname, url.port, url.pathname]).toEqual(['legacy-postgres', '5432', `/${legacy.POSTGRES_DB}`]);
+    expect([url.username, legacy.PGOPTIONS]).toEqual(['sync_reader', `-c sync.reader_password=${url.password}`]);
+    const init = './scripts/legacy-schema.sql:/docker-entrypoint-initdb.d/01-schema.sql:ro';
+    expect(service('legacy-postgres').volumes).toContain(init);
+  });
+
+  it.each([
+    ['mysql', /^CMD-SHELL mysqladmin ping -h 127\.0\.0\.1 /, '/var/lib/mysql'],
+    ['legacy-postgres', /^CMD-SHELL pg_isready -h 127\.0\.0\.1 /, '/var/lib/postgresql/data'],
+    ['temporal-postgres', /^CMD-SHELL pg_isready -h 127\.0\.0\.1 /, '/var/lib/postgresql/data'],
+  ])('%s: native TCP healthcheck, not published, data in a named volume', (name, probe, dataDir) => {
+    expect(healthTest(service(name))).toMatch(probe);
+    expect(service(name).ports).toBeUndefined();
+    expect(service(name).volumes).toContainEqual(expect.stringMatching(new RegExp(`^[\\w-]+:${dataDir}$`)));
+  });
+
+  it('temporal persists to temporal-postgres with its credentials and is healthy once its frontend serves', () => {
+    const temporal = envOf(service('temporal'));
+    const db = envOf(service('temporal-postgres'));
+    expect(temporal).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'temporal-postgres', DB_PORT: '5432' });
+    expect([temporal.POSTGRES_USER, temporal.POSTGRES_PWD]).toEqual([db.POSTGRES_USER, db.POSTGRES_PASSWORD]);
+    expect(healthTest(service('temporal'))).toMatch(/temporal operator cluster health --address temporal:7233/);
+  });
+
+  it.each(['temporal-ui', 'temporal-admin-tools'])('%s talks to the temporal frontend the application uses', (name) => {
+    expect(envOf(service(name)).TEMPORAL_ADDRESS).toBe(appEnv.TEMPORAL_ADDRESS);
+    expect(service(name).depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+  });
+
+  it('temporal-admin-tools registers exactly the search attributes of workflows/contract', () => {
+    const script = (service('temporal-admin-tools').command ?? []).join('\n');
+    const specs = /for spec in ([^;]*);/.exec(script)?.[1]?.split(' ') ?? [];
+    const cliToType = (t = ''): string => t.replace(/(.)([A-Z])/g, '$1_$2').toUpperCase(); // KeywordList -> KEYWORD_LIST
+    const registered = Object.fromEntries(specs.map((s) => s.split(':')).map(([n, t]) => [n, cliToType(t)]));
+    expect(registered).toEqual(SEARCH_ATTRIBUTE_TYPES);
+  });
+
+  it('publishes the API on its PORT (health-checked on /ready) and Temporal on loopback only', () => {
+    expect(service('api').ports).toEqual([`3000:${appEnv.PORT}`]);
+    expect(healthTest(service('api'))).toContain(`fetch('http://127.0.0.1:${appEnv.PORT}/ready')`);
+    expect(service('temporal').ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(service('temporal-ui').ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(service('worker').ports).toBeUndefined();
   });
 });
