@@ -1,5 +1,7 @@
 import type Router from '@koa/router';
+import { isDatabaseError, summarizeError } from '../../observability/logger';
 import type { ApiDeps } from './context';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableReason } from './errors';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -34,12 +36,23 @@ function odooCheck(deps: ApiDeps) {
   };
 }
 
+/** Why a check failed, safe to show: a database error is named by its kind and code, never by its message. */
+function failureReason(err: unknown): string {
+  const unavailable = databaseUnavailableReason(err);
+  if (unavailable) return `unavailable: ${unavailable}`;
+  if (isDatabaseError(err)) {
+    const { type, code } = summarizeError(err);
+    return `database error: ${type}${code ? ` (${code})` : ''}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
 async function check(run: () => Promise<unknown>): Promise<CheckResult> {
   try {
     await withTimeout(run());
     return { status: 'up' };
   } catch (err) {
-    return { status: 'down', error: err instanceof Error ? err.message : String(err) };
+    return { status: 'down', error: failureReason(err) };
   }
 }
 
@@ -66,6 +79,7 @@ export function mountHealthRoutes(router: Router, deps: ApiDeps): void {
       .filter(([, r]) => r.status === 'down')
       .map(([name]) => name);
     ctx.status = down.length ? 503 : 200;
+    if (down.length) ctx.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     ctx.body = down.length
       ? {
           error: {

@@ -14,6 +14,7 @@ describe('sync-back and Odoo client configuration', () => {
       retryInitialMs: 1_000,
       retryMaxMs: 300_000,
       attemptTimeoutMs: 120_000,
+      heartbeatTimeoutMs: 10_000,
       unknownOutcomeSettleMs: 120_000,
     });
   });
