@@ -4,6 +4,8 @@
  */
 import { PartnerSchema } from '../entities/partner';
 import type { TestService } from '../tests/support/service-harness';
+import { testBackends } from '../tests/support/test-backends';
+import { baselineRate } from './support/baseline';
 import { countQueries, percentile, round, withBenchServers, withService } from './support/bench-stack';
 
 const BATCH = 1000;
@@ -98,6 +100,11 @@ async function main() {
     await withService({ env: ENV }, async (service) => {
       const token = await service.token(['odoo']);
       const em = service.resources.orm.em;
+      const raw = await baselineRate(
+        service.resources.temporal.client,
+        testBackends().temporalAddress,
+        THROUGHPUT_RECORDS,
+      );
       const t0 = performance.now();
       for (let i = 0; i < THROUGHPUT_RECORDS; i += BATCH) {
         const partners = Array.from({ length: BATCH }, (_, k) => ({
@@ -113,8 +120,10 @@ async function main() {
         'processed',
       );
       const seconds = (performance.now() - t0) / 1000;
+      const rate = THROUGHPUT_RECORDS / seconds;
       say(
-        `processing throughput: ${THROUGHPUT_RECORDS} partners pushed and processed (one workflow each) in ${round(seconds)} s = ${round(THROUGHPUT_RECORDS / seconds)} records/s`,
+        `processing throughput: ${THROUGHPUT_RECORDS} partners pushed and processed (one workflow each) in ${round(seconds)} s = ${round(rate)} records/s; ` +
+          `raw baseline on the same server (no-op workflow, one local activity, signal-with-start): ${round(raw)} workflows/s; ratio ${round(rate / raw, 2)}`,
       );
 
       const wake: number[] = [];
