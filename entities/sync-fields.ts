@@ -32,6 +32,11 @@ export interface SyncFields {
    */
   servedAt: Date | null;
   stubCreatedAt: Date | null;
+  /**
+   * When the version was last handed to its workflow (taken before the signal-with-start): the pending sweep
+   * hands off again only a version younger than this, not every record still queued behind a backlog.
+   */
+  handedOffAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +56,7 @@ export const bigintRef = () => ({ type: new BigIntType('number') }) as const;
 
 export const syncFieldProperties = {
   id: bigintId(),
+  // An exact key, compared byte for byte on every store: see exact-keys.ts.
   externalId: { type: 'string', length: 191, unique: true },
   odooId: { type: 'integer', nullable: true, index: true },
   data: { type: JsonColumnType },
@@ -67,6 +73,7 @@ export const syncFieldProperties = {
   acknowledgedAt: { ...datetime, nullable: true },
   servedAt: { ...datetime, nullable: true },
   stubCreatedAt: { ...datetime, nullable: true },
+  handedOffAt: { ...datetime, nullable: true },
   createdAt: { ...datetime },
   updatedAt: { ...datetime },
 } as const;

@@ -4,6 +4,8 @@ import { Migration20261122033708_feedServedAt } from './Migration20261122033708-
 import { Migration20261122120000_syncCreateMarker } from './Migration20261122120000-sync-create-marker';
 import { Migration20261201200000_acknowledgedValues } from './Migration20261201200000-acknowledged-values';
 import { Migration20261201210000_removedPrices } from './Migration20261201210000-removed-prices';
+import { Migration20261202020000_exactKeys } from './Migration20261202020000-exact-keys';
+import { Migration20261202030000_handedOffAt } from './Migration20261202030000-handed-off-at';
 
 /** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +14,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122120000-sync-create-marker', class: Migration20261122120000_syncCreateMarker },
   { name: 'Migration20261201200000-acknowledged-values', class: Migration20261201200000_acknowledgedValues },
   { name: 'Migration20261201210000-removed-prices', class: Migration20261201210000_removedPrices },
+  { name: 'Migration20261202020000-exact-keys', class: Migration20261202020000_exactKeys },
+  { name: 'Migration20261202030000-handed-off-at', class: Migration20261202030000_handedOffAt },
 ];

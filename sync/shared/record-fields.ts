@@ -7,6 +7,11 @@ export const optionalText = (max = 255) =>
     .optional()
     .transform((v) => (v === false || v === undefined ? null : v));
 
+/**
+ * An exact key: `Case-1`, `case-1`, `café`, `cafe` are four different ids on every store (the key columns
+ * compare bytes: `utf8mb4_bin` on MySQL/MariaDB, SQLite's BINARY). No whitespace, so neither MySQL's
+ * trailing-space padding nor a trim can make two ids meet.
+ */
 export const externalId = z
   .string()
   .trim()
@@ -19,24 +24,114 @@ export const optionalExternalId = z
   .optional()
   .transform((v) => (v === false || v === undefined ? null : v));
 
+/** Odoo's ids are PostgreSQL `int4` (and so is our `odoo_id` column): 1 to 2,147,483,647. */
+export const MAX_ODOO_ID = 2_147_483_647;
+
+/**
+ * An Odoo id as a number. The integer test aborts (a union holding this falls back to its own message);
+ * the range tests report one problem each, and never both.
+ */
+export const odooIdNumber = z
+  .number()
+  .refine(Number.isInteger, { message: 'must be an integer', abort: true })
+  .positive('must be positive')
+  .max(MAX_ODOO_ID, `must be at most ${MAX_ODOO_ID} (Odoo ids are 32-bit)`)
+  .meta({ type: 'integer' });
+
+/** Every `odoo_id` of a record: an Odoo id, or absent / null / Odoo's `false` for none. */
 export const odooId = z
-  .union([z.number().int().positive(), z.literal(false), z.null()])
+  .union([odooIdNumber, z.literal(false), z.null()], {
+    error: `must be an Odoo id: a positive integer up to ${MAX_ODOO_ID}, or null`,
+  })
   .optional()
   .transform((v) => (v === false || v === undefined ? null : v));
 
-/** ISO-8601; Odoo's `YYYY-MM-DD HH:MM:SS` without offset is UTC. */
+/**
+ * The instants every store holds: MySQL/MariaDB `datetime(3)` spans the years 1000 to 9999 (the embedded
+ * SQLite store keeps epoch milliseconds, which hold more). Checked on the UTC instant, after the offset.
+ */
+export const MIN_TIMESTAMP = new Date('1000-01-01T00:00:00.000Z');
+export const MAX_TIMESTAMP = new Date('9999-12-31T23:59:59.999Z');
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+const ODOO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export const TIMESTAMP_FORMATS =
+  'an ISO 8601 date-time with Z or an offset (2026-11-01T10:00:00Z, 2026-11-01T11:00:00+01:00), ' +
+  "Odoo's 2026-11-01 10:00:00 (UTC) or a date 2026-11-01 (its start, UTC)";
+
+/** Days in a month (1-12) of a year; `setUTCFullYear`, unlike `Date.UTC`, keeps years below 100 as they are. */
+function daysIn(year: number, month: number): number {
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0);
+  return lastDay.getUTCDate();
+}
+
+/**
+ * Reads a date-time in one of the accepted forms ({@link TIMESTAMP_FORMATS}), or says why not. Strict:
+ * every field in its calendar range, no other shapes (`new Date` would take `"1"` for the year 2001).
+ * Fractions beyond milliseconds are cut, as the columns keep milliseconds.
+ */
+export function parseTimestamp(text: string): { date: Date } | { problem: string } {
+  const iso = ISO_DATE_TIME.exec(text);
+  const odoo = iso ? null : ODOO_DATE_TIME.exec(text);
+  const dateOnly = iso || odoo ? null : DATE_ONLY.exec(text);
+  const parts = iso ?? odoo ?? dateOnly;
+  if (!parts) return { problem: `must be ${TIMESTAMP_FORMATS}` };
+  const [year, month, day, hour = 0, minute = 0, second = 0] = parts.slice(1, 7).map((p) => (p ? Number(p) : 0));
+  const millis = Number(((parts[7] ?? '') + '000').slice(0, 3));
+  const offsetSign = iso?.[9] === '-' ? -1 : 1;
+  const offsetHours = Number(iso?.[10] ?? 0);
+  const offsetMinutes = Number(iso?.[11] ?? 0);
+  if (
+    month! < 1 ||
+    month! > 12 ||
+    day! < 1 ||
+    day! > daysIn(year!, month!) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 23 ||
+    offsetMinutes > 59
+  ) {
+    return {
+      problem:
+        'must be a real date and time: month 01-12, a day of that month, hours 00-23, minutes and seconds 00-59, ' +
+        'offset at most 23:59',
+    };
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month! - 1, day!);
+  date.setUTCHours(hour, minute, second, millis);
+  date.setTime(date.getTime() - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000);
+  if (date < MIN_TIMESTAMP || date > MAX_TIMESTAMP) {
+    return {
+      problem: `must be between ${MIN_TIMESTAMP.toISOString()} and ${MAX_TIMESTAMP.toISOString()} (what the database stores)`,
+    };
+  }
+  return { date };
+}
+
+/**
+ * Every date and date-time field of a record ({@link TIMESTAMP_FORMATS}); absent, null, `""` and Odoo's
+ * `false` mean no value. A date without a time is the start of that day in UTC: Odoo sends its `Date` fields
+ * (e.g. pricelist validity before Odoo 16) that way. A date-time without an offset other than Odoo's form
+ * is refused, since its instant is unknown.
+ */
 export const timestamp = z
-  .union([z.string(), z.literal(false), z.null()])
+  .union([z.string().meta({ description: `${TIMESTAMP_FORMATS}` }), z.literal(false), z.null()], {
+    error: `must be a date-time string: ${TIMESTAMP_FORMATS}`,
+  })
   .optional()
   .transform((v, ctx) => {
     if (v === false || v === null || v === undefined || v === '') return null;
-    const iso = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(v) ? `${v.replace(' ', 'T')}Z` : v;
-    const date = new Date(iso);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not an ISO-8601 timestamp` });
+    const parsed = parseTimestamp(v);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
       return z.NEVER;
     }
-    return date;
+    return parsed.date;
   });
 
 export const optionalNumber = z

@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import { externalId, odooId, optionalNumber, optionalText, timestamp } from '../../shared/record-fields';
+import { externalId, odooId, odooIdNumber, optionalNumber, optionalText, timestamp } from '../../shared/record-fields';
 import { flag, optionalBoolean, optionalList, requiredNumber } from '../../shared/optional-values';
 import { purchaseOrderRecordSchema } from '../purchase-order/record';
 
 export const priceRecordSchema = z
   .object({
+    // A number is Odoo's pricelist id; a string is a key of its own (exact, like every key).
     pricelist_id: z
-      .union(
-        [
-          z.number().int().positive('must be positive'),
-          z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
-        ],
-        { error: 'must be a pricelist id: a positive integer or a string' },
-      )
+      .union([odooIdNumber, z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters')], {
+        error: 'must be a pricelist id: a positive integer or a string',
+      })
       .transform(String),
     price: requiredNumber,
     min_quantity: optionalNumber.transform((v) => v ?? 0),
