@@ -55,6 +55,7 @@ const envSchema = z.object({
   LEGACY_LOOKUP_MAX_INTERVAL: duration('6h'),
   PENDING_SWEEP_INTERVAL: duration('15s'),
   PENDING_SWEEP_MIN_AGE: duration('2m'),
+  PENDING_SWEEP_MAX_PER_PASS: z.coerce.number().int().min(1).default(500),
   FEED_SETTLE_WINDOW: duration('2s'),
   ODOO_URL: optionalUrl(['http', 'https']),
   ODOO_DB: z.string().optional(),
@@ -102,6 +103,8 @@ export interface Config {
   pendingSweepIntervalMs: number;
   /** A record still `pending` this long after its push is handed to Temporal again (its hand-off may have failed). */
   pendingSweepMinAgeMs: number;
+  /** Records the pending sweep hands off at most per pass (its own rate is bounded by this and the interval). */
+  pendingSweepMaxPerPass: number;
   /** The feeds hold back changes younger than this, so a cursor never passes a change still committing. */
   feedSettleWindowMs: number;
   odoo: { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' } | undefined;
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     legacyLookupMaxIntervalMs: e.LEGACY_LOOKUP_MAX_INTERVAL,
     pendingSweepIntervalMs: e.PENDING_SWEEP_INTERVAL,
     pendingSweepMinAgeMs: e.PENDING_SWEEP_MIN_AGE,
+    pendingSweepMaxPerPass: e.PENDING_SWEEP_MAX_PER_PASS,
     feedSettleWindowMs: e.FEED_SETTLE_WINDOW,
     odoo: odooComplete
       ? {

@@ -29,6 +29,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sweepHandOffs = new Counter({
+    name: 'pending_sweep_handoffs_total',
+    help: 'Records the pending sweep handed to Temporal again (their versions had no successful hand-off)',
+    labelNames: ['entity_type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sweepSkipped = new Counter({
+    name: 'pending_sweep_skipped_total',
+    help: 'Pending records the sweep left alone because Temporal already holds them: the needless hand-offs avoided, counted per pass',
+    labelNames: ['entity_type'] as const,
+    registers: [this.registry],
+  });
+
   readonly stubUpgradeAge = new Histogram({
     name: 'stub_upgrade_age_seconds',
     help: 'Age of a stub when Odoo pushed its full record',

@@ -35,7 +35,7 @@ export async function openResources(config: Config, log: Logger, temporalAddress
   await ensureSearchAttributes(connection, config.temporal.namespace, log);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const metrics = new Metrics();
-  const starters = createWorkflowStarters(config, client, metrics, log);
+  const starters = createWorkflowStarters(config, client, metrics, log, orm);
   return {
     orm,
     legacyOrm,

@@ -43,16 +43,13 @@ export async function startWorker(
     },
     ...extra,
   });
-  const sweeper = new PendingSweeper(resources.orm, dispatcher, log, {
-    // A backlog keeps records pending for a while; re-signalling their running workflows would only add load.
+  const sweeper = new PendingSweeper(resources.orm, dispatcher, resources.metrics, log, {
+    minAgeMs: config.pendingSweepMinAgeMs,
+    maxPerPass: config.pendingSweepMaxPerPass,
+  });
+  const syncBackSweeper = new SyncBackSweeper(resources.orm, syncBackStarter, log, {
     minAgeMs: config.pendingSweepMinAgeMs,
   });
-  const syncBackSweeper = new SyncBackSweeper(
-    resources.orm,
-    syncBackStarter,
-    log,
-    { minAgeMs: config.pendingSweepMinAgeMs },
-  );
   const done = worker
     .run()
     .finally(() => connection.close())

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { EntityType } from '../../entities/processing-state';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
+import type { RecordHandOff } from './hand-off-marks';
 import {
   INBOUND_RECORD_WORKFLOW,
   inboundWorkflowId,
@@ -25,6 +26,8 @@ export class InboundDispatcher {
     private readonly options: { taskQueue: string; timing: InboundTiming },
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** Notes each successful hand-off on its row, so the pending sweep skips what Temporal already holds. */
+    private readonly recordHandOff?: RecordHandOff,
   ) {}
 
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -53,9 +56,11 @@ export class InboundDispatcher {
     entityType: EntityType,
     externalIds: readonly string[],
   ): Promise<{ started: number; deferred: number }> {
-    let started = 0;
     let deferred = 0;
     let unavailable = false;
+    const handedOff: string[] = [];
+    // Taken before the calls: a version stored after it is not covered by this hand-off.
+    const at = new Date();
     const queue = [...externalIds];
     const run = async () => {
       for (let externalId = queue.shift(); externalId !== undefined; externalId = queue.shift()) {
@@ -65,7 +70,7 @@ export class InboundDispatcher {
         }
         try {
           await this.signalWithStart(entityType, externalId);
-          started++;
+          handedOff.push(externalId);
         } catch (err) {
           deferred++;
           unavailable = true;
@@ -74,6 +79,13 @@ export class InboundDispatcher {
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_CALLS, queue.length) }, run));
+    const started = handedOff.length;
+    if (started && this.recordHandOff) {
+      // Without the note the sweep merely hands the record off once more.
+      await this.recordHandOff(entityType, handedOff, at).catch((err: unknown) =>
+        this.log.warn({ err, entityType }, 'could not note the hand-off; the sweep may repeat it'),
+      );
+    }
     this.metrics.workflowStarts.inc({ entity_type: entityType, result: 'ok' }, started);
     if (deferred) this.metrics.workflowStarts.inc({ entity_type: entityType, result: 'deferred' }, deferred);
     return { started, deferred };

@@ -34,6 +34,7 @@ export function newSyncFields(row: NewSyncRow, now: Date): Omit<SyncFields, 'id'
     acknowledgedAt: null,
     servedAt: null,
     stubCreatedAt: row.stubCreatedAt ?? null,
+    handedOffAt: null,
     createdAt: now,
     updatedAt: now,
   };
