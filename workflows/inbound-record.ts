@@ -50,7 +50,7 @@ class InboundRecord {
       state: 'starting',
       awaitingOn: [],
       legacyMisses: input.legacyMisses ?? 0,
-      stale: false,
+      stale: input.stale ?? false,
       lastError: null,
     };
   }
@@ -196,6 +196,7 @@ async function awaitDependencies(
 
 /** A stub that Odoo never completes is flagged stale after `staleAfterMs`. */
 async function watchForStaleness(record: InboundRecord, timing: InboundTiming): Promise<void> {
+  if (record.status.stale) return;
   if (!(await wf.condition(() => record.hasWork, timing.staleAfterMs))) record.markStale();
 }
 
@@ -213,5 +214,6 @@ async function continueAsNew(input: InboundRecordInput, record: InboundRecord, r
     ...input,
     legacyMisses: record.status.legacyMisses,
     carried: record.carryOver(retry),
+    stale: record.status.stale,
   });
 }

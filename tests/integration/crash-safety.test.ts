@@ -50,13 +50,29 @@ describe('an accepted push survives crashes', () => {
       'all processed',
     );
     expect(await states('KILL-')).toHaveLength(50);
-    const runs = [];
-    for await (const wf of service.resources.temporal.client.workflow.list({
-      query: `WorkflowId STARTS_WITH "partner:KILL-" AND TaskQueue = "${service.config.temporal.taskQueue}"`,
-    })) {
-      runs.push(wf.workflowId);
-    }
-    expect(new Set(runs).size).toBe(50);
+    // Every run, open or closed, per workflow id: exactly one each. A record started twice (a second run
+    // after the first completed, or one per worker) shows up as a second run of the same id.
+    const runsPerWorkflow = async () => {
+      const runs = new Map<string, { runId: string; status: string }[]>();
+      for await (const wf of service.resources.temporal.client.workflow.list({
+        query: `WorkflowId STARTS_WITH "partner:KILL-" AND TaskQueue = "${service.config.temporal.taskQueue}"`,
+      })) {
+        runs.set(wf.workflowId, [...(runs.get(wf.workflowId) ?? []), { runId: wf.runId, status: wf.status.name }]);
+      }
+      return runs;
+    };
+    // Visibility is eventually consistent: wait until every workflow is listed and every run is finished.
+    const runs = await eventually(
+      async () => {
+        const listed = await runsPerWorkflow();
+        const all = [...listed.values()].flat();
+        return listed.size === 50 && all.every((r) => r.status !== 'RUNNING') ? listed : undefined;
+      },
+      20_000,
+      'every run listed and finished',
+    );
+    expect([...runs].filter(([, list]) => list.length !== 1)).toEqual([]);
+    expect([...runs.values()].flat().map((r) => r.status)).toEqual(Array(50).fill('COMPLETED'));
   });
 
   it('stores the push as pending when Temporal is unreachable and hands it off once it can', async () => {

@@ -31,6 +31,8 @@ export interface InboundRecordInput extends RecordRef {
   legacyMisses?: number;
   /** Carried over continue-as-new (histories recorded before it was carried have none). */
   carried?: InboundCarriedWork;
+  /** Carried over continue-as-new: the stub was already flagged stale. */
+  stale?: boolean;
 }
 
 export interface InboundRecordStatus {
