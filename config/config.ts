@@ -55,6 +55,7 @@ const envSchema = z.object({
   LEGACY_LOOKUP_MAX_INTERVAL: duration('6h'),
   PENDING_SWEEP_INTERVAL: duration('15s'),
   PENDING_SWEEP_MIN_AGE: duration('2m'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   PENDING_SWEEP_MAX_PER_PASS: z.coerce.number().int().min(1).default(500),
   FEED_SETTLE_WINDOW: duration('2s'),
   ODOO_URL: optionalUrl(['http', 'https']),
@@ -105,6 +106,11 @@ export interface Config {
   pendingSweepMinAgeMs: number;
   /** Records the pending sweep hands off at most per pass (its own rate is bounded by this and the interval). */
   pendingSweepMaxPerPass: number;
+  /**
+   * Workflows a worker keeps in memory between their tasks. Most inbound workflows sit waiting for days; an evicted
+   * one is replayed from its (short) history when it wakes, so memory stays bounded whatever the number waiting.
+   */
+  workerMaxCachedWorkflows: number;
   /** The feeds hold back changes younger than this, so a cursor never passes a change still committing. */
   feedSettleWindowMs: number;
   odoo: { url: string; db: string; login: string; apiKey: string; protocol: 'jsonrpc' | 'json2' } | undefined;
@@ -161,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pendingSweepIntervalMs: e.PENDING_SWEEP_INTERVAL,
     pendingSweepMinAgeMs: e.PENDING_SWEEP_MIN_AGE,
     pendingSweepMaxPerPass: e.PENDING_SWEEP_MAX_PER_PASS,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     feedSettleWindowMs: e.FEED_SETTLE_WINDOW,
     odoo: odooComplete
       ? {

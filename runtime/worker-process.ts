@@ -31,6 +31,7 @@ export async function startWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
     deps: {
       orm: resources.orm,
       metrics: resources.metrics,

@@ -7,6 +7,7 @@ export interface SyncWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  maxCachedWorkflows: number;
   /** Prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -19,5 +20,6 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(options.deps),
     maxConcurrentActivityTaskExecutions: 50,
+    maxCachedWorkflows: options.maxCachedWorkflows,
   });
 }
