@@ -1,11 +1,57 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { adminOverview } from '../sync/admin/overview';
+import { ENTITY_TYPES, PROCESSING_STATES } from '../entities/processing-state';
+import { SYNC_STATES } from '../entities/sale-order';
+import { adminOverview, type AdminOverview } from '../sync/admin/overview';
+import { WEBSHOP_FEEDS } from '../sync/feeds/webshop-feeds';
 import { retrySignal } from '../workflows/contract';
+import { timestampSchema } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
 import type { RouteDef } from './http/route-table';
+
+const count = z.number().int().min(0);
+
+/** An object with one count per state, and their total. */
+const stateCounts = <S extends string>(states: readonly S[]) =>
+  z.object({ ...(Object.fromEntries(states.map((state) => [state, count])) as Record<S, typeof count>), total: count });
+
+/** An object with one entry per key, each of the same schema. */
+const byKey = <K extends string, T extends z.ZodType>(keys: readonly K[], value: T) =>
+  z.object(Object.fromEntries(keys.map((key) => [key, value])) as Record<K, T>);
+
+const overviewSchema = z.object({
+  generated_at: timestampSchema,
+  entities: byKey(ENTITY_TYPES, stateCounts(PROCESSING_STATES)).describe(
+    'Inbound records (those Odoo sent) by entity type and processing state',
+  ),
+  stubs: z.object({
+    total: count,
+    stale: count.describe('Stubs older than stale_after_ms, never upgraded by Odoo'),
+    stale_after_ms: count,
+    by_entity: byKey(ENTITY_TYPES, z.object({ total: count, stale: count })),
+  }),
+  awaiting_dependencies: z.object({
+    total: count,
+    by_entity: byKey([...ENTITY_TYPES, 'sync_back'], count),
+  }),
+  sync_back: z
+    .object({
+      by_state: stateCounts(SYNC_STATES),
+      failed: count,
+      retrying: count.describe('Still being retried after a failed attempt (Odoo down, timeouts)'),
+      awaiting_dependencies: count,
+    })
+    .describe('Webshop orders on their way into Odoo'),
+  feeds: byKey(
+    WEBSHOP_FEEDS.map((f) => f.feed),
+    z.object({
+      oldest_unacknowledged_at: timestampSchema.nullable(),
+      backlog_seconds: z.number().min(0),
+    }),
+  ).describe('Per webshop feed (by its path under /api/v1/): the oldest change not acknowledged yet'),
+}) satisfies z.ZodType<AdminOverview>;
 
 const retryResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('retry') });
 
@@ -20,7 +66,7 @@ export function adminRoutes(deps: ApiDeps): RouteDef[] {
       summary:
         'Counts by entity and processing state, stubs (and stale stubs), records awaiting dependencies, sync-backs failed or retrying, feed backlogs',
       tag: 'admin',
-      responses: { 200: { description: 'The overview' } },
+      responses: { 200: { description: 'The overview', schema: overviewSchema } },
       handler: async (ctx) => {
         ctx.body = await adminOverview(deps.orm.em.fork() as EntityManager, deps.config.stubStaleAfterMs);
       },
@@ -33,6 +79,15 @@ export function adminRoutes(deps: ApiDeps): RouteDef[] {
       summary:
         'Sends the "retry" signal to a running workflow (inbound record or sync-back), as the Temporal UI or `temporal workflow signal` would',
       tag: 'admin',
+      params: z.object({
+        workflow_id: z
+          .string()
+          .min(1)
+          .meta({
+            description: 'e.g. `product:<external_id>`, or `sync:sale_order:<external_id>` for a sync-back',
+            examples: ['sync:sale_order:WEB-1001'],
+          }),
+      }),
       responses: {
         202: { description: 'Signalled; the workflow runs again', schema: retryResultSchema },
         404: { description: 'No running workflow with this id' },

@@ -1,7 +1,9 @@
 import type { EntitySchema, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
+import { PROCESSING_STATES } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
+import { MAX_ODOO_ID } from '../sync/shared/record-fields';
 import {
   acknowledge,
   markServed,
@@ -20,30 +22,85 @@ import type { RouteDef } from './http/route-table';
 
 export const MAX_PAGE = 500;
 
+/** A timestamp the API emits: ISO-8601 with an offset (always `Z`, UTC). */
+export const timestampSchema = z.iso.datetime({ offset: true });
+
+/** The id of one of the service's rows, as items carry it and routes take it back. */
+export const rowIdSchema = z.number().int().min(1);
+
+/**
+ * Odoo's id of a record, or null while it has none. Not bounded here: Odoo's own ids are 1 to MAX_ODOO_ID, but a
+ * stub carries whatever integer the legacy database held.
+ */
+export const odooIdSchema = z
+  .number()
+  .int()
+  .nullable()
+  .describe(`Odoo's id (1 to ${MAX_ODOO_ID} for a record Odoo sent); null while it has none`);
+
+export const processingStateSchema = z.enum(PROCESSING_STATES);
+
+/** `cursor` of a list: the `next_cursor` of the page before, passed back as it came. */
+export const cursorParamSchema = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("Opaque: the previous page's `next_cursor`, as it came; omit it for the first page");
+
+/** `next_cursor` of a page. */
+export const nextCursorSchema = z
+  .string()
+  .min(1)
+  .nullable()
+  .describe('Opaque: pass it back as `cursor` for the next page; null on the last page');
+
+/** `{id}` of a route: a row id as the API serves it. */
+export const idParamsSchema = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .meta({ description: 'The `id` of an item the API served', examples: [1] }),
+});
+
 export const feedQuerySchema = z.object({
-  since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 timestamp with offset' }).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
-  cursor: z.string().min(1).optional(),
+  since: z.iso
+    .datetime({ offset: true, message: 'must be an ISO-8601 timestamp with offset' })
+    .optional()
+    .meta({ description: 'Only changes at or after this time', examples: ['2026-01-01T00:00:00Z'] }),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100).describe('Page size'),
+  cursor: cursorParamSchema,
 });
 
 export const feedItemSchema = z.object({
-  id: z.number().int(),
+  id: rowIdSchema,
   external_id: z.string(),
-  odoo_id: z.number().int().nullable(),
+  odoo_id: odooIdSchema,
   processing_state: z.enum(SERVED_STATES),
   changed_fields: z.array(z.string()),
   is_new: z.boolean(),
-  updated_at: z.string(),
+  updated_at: timestampSchema,
   data: z.record(z.string(), z.unknown()),
 });
 
-export const idsBodySchema = z.object({ ids: z.array(z.number().int().positive()).max(MAX_PAGE * 10) });
+export const idsBodySchema = z.object({ ids: z.array(rowIdSchema).max(MAX_PAGE * 10) });
+
+/** The 400s of the routes, by what the client got wrong. */
+export const BAD_QUERY = {
+  description: 'A query parameter is not valid (validation_failed), e.g. a cursor this API never issued',
+};
+export const BAD_ID = { description: 'The id is not a positive integer (validation_failed)' };
+export const BAD_IDS_BODY = {
+  description: 'The body is not `{"ids": [...]}` with positive integer ids (validation_failed)',
+};
+
+export const idsBodyExamples = { ids: { summary: 'Acknowledge two items', value: { ids: [1, 2] } } };
 
 export const ackResultSchema = z.object({
-  acknowledged: z.array(z.number().int()),
-  not_found: z.array(z.number().int()),
+  acknowledged: z.array(rowIdSchema),
+  not_found: z.array(rowIdSchema),
   /** Changed since the feed last served them: still pending, read them again. */
-  changed_since_read: z.array(z.number().int()),
+  changed_since_read: z.array(rowIdSchema),
 });
 
 export const ackResult = (r: AckResult) => ({
@@ -95,12 +152,12 @@ export async function readFeedPage<E extends FeedRow, K extends keyof E & string
 
 /** Query of a plain (non-feed) list: page size and an opaque cursor. */
 export const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
-  cursor: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100).describe('Page size'),
+  cursor: cursorParamSchema,
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+  z.object({ items: z.array(item), next_cursor: nextCursorSchema });
 
 const badCursor = () =>
   new ApiError(400, 'validation_failed', 'The request is not valid', [
@@ -171,11 +228,8 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       tag: options.tag,
       query: listQuerySchema,
       responses: {
-        200: {
-          description: 'A page of changes',
-          schema: z.object({ items: z.array(feedItemSchema), next_cursor: z.string().nullable() }),
-        },
-        400: { description: 'Bad query parameter' },
+        200: { description: 'A page of changes', schema: pageOf(feedItemSchema) },
+        400: BAD_QUERY,
       },
       handler: async (ctx) => {
         const q = parseQuery(listQuerySchema, ctx.query) as z.infer<typeof feedQuerySchema>;
@@ -190,7 +244,12 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       operationId: `get_updated_${options.plural}`,
       summary: `One ${options.plural} record as the feed serves it`,
       tag: options.tag,
-      responses: { 200: { description: 'The record', schema: feedItemSchema }, 404: { description: 'Unknown id' } },
+      params: idParamsSchema,
+      responses: {
+        200: { description: 'The record', schema: feedItemSchema },
+        400: BAD_ID,
+        404: { description: 'No record with this id is served (unknown, or awaiting a dependency)' },
+      },
       handler: async (ctx) => {
         ctx.body = serializeFeedItem(await findServed(parseId(ctx.params.id)));
       },
@@ -202,8 +261,10 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       operationId: `ack_updated_${options.plural}`,
       summary: `Acknowledge one ${options.plural} change (idempotent)`,
       tag: options.tag,
+      params: idParamsSchema,
       responses: {
         200: { description: 'What was acknowledged', schema: ackResultSchema },
+        400: BAD_ID,
         404: { description: 'Unknown id' },
       },
       handler: async (ctx) => {
@@ -221,7 +282,11 @@ export function changeFeedRoutes<E extends SyncFields, F extends z.ZodRawShape =
       summary: `Acknowledge many ${options.plural} changes; unknown or already acknowledged ids are not errors`,
       tag: options.tag,
       requestBody: idsBodySchema,
-      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      requestExamples: idsBodyExamples,
+      responses: {
+        200: { description: 'What was acknowledged', schema: ackResultSchema },
+        400: BAD_IDS_BODY,
+      },
       handler: async (ctx) => {
         const body = parseQuery(idsBodySchema, ctx.request.body);
         ctx.body = ackResult(await acknowledge(em(), table, [...new Set(body.ids)]));

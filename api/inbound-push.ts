@@ -12,15 +12,17 @@ export const MAX_BATCH = 1000;
 /** How long a push waits for its records' workflows to start before answering; the rest start after. */
 const HAND_OFF_BUDGET_MS = 2_000;
 
+const countSchema = z.number().int().min(0);
+
 export const pushResultSchema = z.object({
   success: z.boolean(),
-  processed: z.number().int(),
-  created: z.number().int(),
-  updated: z.number().int(),
-  unchanged: z.number().int(),
+  processed: countSchema.describe('Accepted records: created + updated + unchanged'),
+  created: countSchema,
+  updated: countSchema,
+  unchanged: countSchema,
   errors: z.array(
     z.object({
-      index: z.number().int(),
+      index: countSchema.describe('Position of the invalid record in the batch'),
       external_id: z.string().nullable(),
       message: z.string(),
       details: z.array(z.object({ path: z.string().optional(), message: z.string() })),
@@ -124,7 +126,7 @@ export async function handlePush<R, E extends SyncFields>(
 export function inboundPushRoute<R, E extends SyncFields>(
   deps: ApiDeps,
   spec: InboundSpec<R, E>,
-  options: { path: string; tag: string },
+  options: { path: string; tag: string; example: Record<string, unknown> },
 ): RouteDef {
   // Routes of every entity type share one handler, which sees records only through the spec.
   return {
@@ -135,12 +137,18 @@ export function inboundPushRoute<R, E extends SyncFields>(
     summary: `Push one ${spec.entityType} or a batch {"${spec.batchKey}": [...]} of up to ${MAX_BATCH}`,
     tag: options.tag,
     requestBody: z.union([spec.schema, z.object({ [spec.batchKey]: z.array(spec.schema).max(MAX_BATCH) })]),
+    requestExamples: {
+      record: { summary: `One ${spec.entityType}`, value: options.example },
+      batch: { summary: `A batch of ${spec.entityType} records`, value: { [spec.batchKey]: [options.example] } },
+    },
     responses: {
       200: {
         description: 'Every accepted record is durably stored; invalid ones are listed in errors',
         schema: pushResultSchema,
       },
-      400: { description: 'Malformed JSON, or an invalid single record' },
+      400: {
+        description: `An invalid single record, a body that is neither a record nor {"${spec.batchKey}": [...]}, or a batch of more than ${MAX_BATCH} (validation_failed)`,
+      },
     },
     handler: async (ctx) => {
       ctx.body = await handlePush(deps, spec, ctx.request.body);

@@ -1,9 +1,18 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { PartnerSchema } from '../entities/partner';
+import type { ProcessingState } from '../entities/processing-state';
 import { partnerInbound } from '../sync/inbound/partner/spec';
 import { partnerHierarchy, type HierarchyNode } from '../sync/feeds/partner-hierarchy';
-import { changeFeedRoutes, parseId } from './change-feed-routes';
+import {
+  BAD_ID,
+  changeFeedRoutes,
+  idParamsSchema,
+  odooIdSchema,
+  parseId,
+  processingStateSchema,
+  rowIdSchema,
+} from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
 import { inboundPushRoute } from './inbound-push';
@@ -15,18 +24,18 @@ interface TreeNode {
   odoo_id: number | null;
   type: string | null;
   name: string | null;
-  processing_state: string;
+  processing_state: ProcessingState;
   children: TreeNode[];
 }
 
 const treeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
   z.object({
-    id: z.number().int(),
+    id: rowIdSchema,
     external_id: z.string(),
-    odoo_id: z.number().int().nullable(),
+    odoo_id: odooIdSchema,
     type: z.string().nullable(),
     name: z.string().nullable(),
-    processing_state: z.string(),
+    processing_state: processingStateSchema,
     children: z.array(treeNodeSchema),
   }),
 );
@@ -49,6 +58,16 @@ export function partnerRoutes(deps: ApiDeps): RouteDef[] {
     inboundPushRoute(deps, partnerInbound, {
       path: '/api/v1/partners',
       tag: 'partners',
+      example: {
+        external_id: 'P-1001',
+        odoo_id: 7,
+        type: 'C',
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        city: 'London',
+        country_code: 'GB',
+        write_date: '2026-11-01T10:00:00Z',
+      },
     }),
     ...changeFeedRoutes(deps, { plural: 'partners', entity: PartnerSchema, tag: 'partners' }),
     {
@@ -58,11 +77,13 @@ export function partnerRoutes(deps: ApiDeps): RouteDef[] {
       operationId: 'get_partner_hierarchy',
       summary: "The partner's whole tree: from its root ancestor down to every descendant",
       tag: 'partners',
+      params: idParamsSchema,
       responses: {
         200: {
           description: 'The tree; `cycle` is true when a parent link loops (each partner still appears once)',
-          schema: z.object({ partner_id: z.number().int(), cycle: z.boolean(), root: treeNodeSchema }),
+          schema: z.object({ partner_id: rowIdSchema, cycle: z.boolean(), root: treeNodeSchema }),
         },
+        400: BAD_ID,
         404: { description: 'Unknown id' },
       },
       handler: async (ctx) => {

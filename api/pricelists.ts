@@ -11,21 +11,26 @@ import {
 import {
   ackResult,
   ackResultSchema,
+  BAD_IDS_BODY,
+  BAD_QUERY,
   feedQuerySchema,
   idAfter,
+  idsBodyExamples,
   idsBodySchema,
   keyAfter,
   pageOf,
   pageQuerySchema,
   parseQuery,
   readFeedPage,
+  rowIdSchema,
+  timestampSchema,
 } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
 import type { RouteDef } from './http/route-table';
 
 const pricelistItemSchema = z.object({
-  id: z.number().int(),
+  id: rowIdSchema,
   pricelist_id: z.string(),
   product_external_id: z.string(),
   min_quantity: z.number(),
@@ -36,11 +41,11 @@ const pricelistItemSchema = z.object({
   price_changed: z.boolean(),
   is_promo: z.boolean(),
   is_action: z.boolean(),
-  date_start: z.string().nullable(),
-  date_end: z.string().nullable(),
+  date_start: timestampSchema.nullable(),
+  date_end: timestampSchema.nullable(),
   /** The product's whole price list was pushed without this item: the webshop should drop the price. */
   removed: z.boolean(),
-  updated_at: z.string(),
+  updated_at: timestampSchema,
 });
 
 function serializeItem(item: PricelistFeedRow): z.infer<typeof pricelistItemSchema> {
@@ -75,7 +80,7 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       query: feedQuerySchema,
       responses: {
         200: { description: 'A page of price changes', schema: pageOf(pricelistItemSchema) },
-        400: { description: 'Bad query parameter' },
+        400: BAD_QUERY,
       },
       handler: async (ctx) => {
         const result = await readFeedPage(deps, pricelistFeedTable, parseQuery(feedQuerySchema, ctx.query));
@@ -90,7 +95,11 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'Acknowledge price changes; unknown or already acknowledged ids are not errors',
       tag: 'pricelists',
       requestBody: idsBodySchema,
-      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      requestExamples: idsBodyExamples,
+      responses: {
+        200: { description: 'What was acknowledged', schema: ackResultSchema },
+        400: BAD_IDS_BODY,
+      },
       handler: async (ctx) => {
         const body = parseQuery(idsBodySchema, ctx.request.body);
         ctx.body = ackResult(await acknowledge(em(), pricelistFeedTable, [...new Set(body.ids)]));
@@ -109,13 +118,14 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
           description: 'A page of pricelists',
           schema: pageOf(
             z.object({
-              id: z.string(),
+              id: z.string().describe('The pricelist id, as `{pricelist_id}` of its items route takes it'),
               pricelist_id: z.string(),
-              item_count: z.number().int(),
-              changed_count: z.number().int(),
+              item_count: z.number().int().min(0),
+              changed_count: z.number().int().min(0),
             }),
           ),
         },
+        400: BAD_QUERY,
       },
       handler: async (ctx) => {
         const q = parseQuery(pageQuerySchema, ctx.query);
@@ -139,9 +149,19 @@ export function pricelistRoutes(deps: ApiDeps): RouteDef[] {
       operationId: 'list_pricelist_items',
       summary: 'Every item of one pricelist, for a full resync',
       tag: 'pricelists',
+      params: z.object({
+        pricelist_id: z
+          .string()
+          .min(1)
+          .meta({
+            description: "The pricelist's id, as the pricelists list gives it (exact)",
+            examples: ['PL-RETAIL'],
+          }),
+      }),
       query: pageQuerySchema,
       responses: {
         200: { description: 'A page of items', schema: pageOf(pricelistItemSchema) },
+        400: BAD_QUERY,
         404: { description: 'Unknown pricelist' },
       },
       handler: async (ctx) => {

@@ -6,14 +6,22 @@ import { purchaseOrderInbound } from '../sync/inbound/purchase-order/spec';
 import {
   ackResult,
   ackResultSchema,
+  BAD_ID,
+  BAD_IDS_BODY,
+  BAD_QUERY,
   feedItemSchema,
   feedQuerySchema,
+  idParamsSchema,
+  idsBodyExamples,
   idsBodySchema,
   pageOf,
   parseId,
   parseQuery,
+  processingStateSchema,
   readFeedPage,
+  rowIdSchema,
   serializeFeedItem,
+  timestampSchema,
 } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
@@ -21,13 +29,13 @@ import { inboundPushRoute } from './inbound-push';
 import type { RouteDef } from './http/route-table';
 
 const lineSchema = z.object({
-  id: z.number().int(),
+  id: rowIdSchema,
   line_no: z.number().int(),
   product_external_id: z.string(),
   quantity: z.number(),
   qty_received: z.number().nullable(),
   price_unit: z.number().nullable(),
-  date_planned: z.string().nullable(),
+  date_planned: timestampSchema.nullable(),
   replied_by_vendor: z.boolean().nullable(),
 });
 
@@ -60,6 +68,16 @@ export function purchaseOrderRoutes(deps: ApiDeps): RouteDef[] {
     inboundPushRoute(deps, purchaseOrderInbound, {
       path: '/api/v1/purchase-orders',
       tag: 'purchase-orders',
+      example: {
+        name: 'PO-3001',
+        external_id: 'PO-3001',
+        odoo_id: 3001,
+        vendor_external_id: 'P-1001',
+        state: 'purchase',
+        order_date: '2026-11-01T10:00:00Z',
+        write_date: '2026-11-01T10:00:00Z',
+        lines: [{ product_external_id: 'PROD-1', quantity: 10, price_unit: 4.5, date_planned: '2026-11-08' }],
+      },
     }),
     {
       method: 'get',
@@ -71,7 +89,7 @@ export function purchaseOrderRoutes(deps: ApiDeps): RouteDef[] {
       query: feedQuerySchema,
       responses: {
         200: { description: 'A page of changes', schema: pageOf(feedItemSchema) },
-        400: { description: 'Bad query parameter' },
+        400: BAD_QUERY,
       },
       handler: async (ctx) => {
         const page = await readFeedPage(deps, table, parseQuery(feedQuerySchema, ctx.query));
@@ -86,7 +104,11 @@ export function purchaseOrderRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'Acknowledge purchase order changes; unknown or already acknowledged ids are not errors',
       tag: 'purchase-orders',
       requestBody: idsBodySchema,
-      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      requestExamples: idsBodyExamples,
+      responses: {
+        200: { description: 'What was acknowledged', schema: ackResultSchema },
+        400: BAD_IDS_BODY,
+      },
       handler: async (ctx) => {
         const body = parseQuery(idsBodySchema, ctx.request.body);
         ctx.body = ackResult(await acknowledge(em(), table, [...new Set(body.ids)]));
@@ -99,8 +121,13 @@ export function purchaseOrderRoutes(deps: ApiDeps): RouteDef[] {
       operationId: 'get_purchase_order',
       summary: 'One purchase order with its lines',
       tag: 'purchase-orders',
+      params: idParamsSchema,
       responses: {
-        200: { description: 'The order', schema: feedItemSchema.extend({ lines: z.array(lineSchema) }) },
+        200: {
+          description: 'The order in whatever state it is (the feed serves only processed and stub ones)',
+          schema: feedItemSchema.extend({ processing_state: processingStateSchema, lines: z.array(lineSchema) }),
+        },
+        400: BAD_ID,
         404: { description: 'Unknown id' },
       },
       handler: async (ctx) => {
@@ -115,8 +142,10 @@ export function purchaseOrderRoutes(deps: ApiDeps): RouteDef[] {
       operationId: 'list_purchase_order_lines',
       summary: 'The lines of one purchase order',
       tag: 'purchase-orders',
+      params: idParamsSchema,
       responses: {
         200: { description: 'The lines', schema: z.object({ items: z.array(lineSchema) }) },
+        400: BAD_ID,
         404: { description: 'Unknown id' },
       },
       handler: async (ctx) => {

@@ -6,6 +6,7 @@ import { SaleOrderSchema, type SaleOrder } from '../entities/sale-order';
 import type { SyncFields } from '../entities/sync-fields';
 import { inboundSpecFor } from '../sync/inbound/specs';
 import { inboundWorkflowId, syncBackWorkflowId } from '../workflows/contract';
+import { odooIdSchema, processingStateSchema, timestampSchema } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
 import type { RouteDef } from './http/route-table';
@@ -18,10 +19,10 @@ const statusSchema = z.object({
   state: z.enum(QUEUE_STATES),
   attempts: z.number().int().describe('Create attempts sent towards Odoo so far'),
   last_error: z.string().nullable(),
-  odoo_id: z.number().int().nullable(),
+  odoo_id: odooIdSchema,
   workflow_id: z.string(),
   cancelled: z.boolean().describe('An operator cancelled the sync-back (state is then failed)'),
-  updated_at: z.string(),
+  updated_at: timestampSchema,
 });
 
 const inboundStatusSchema = z.object({
@@ -29,14 +30,14 @@ const inboundStatusSchema = z.object({
   external_id: z.string(),
   direction: z.literal('inbound').describe('A record Odoo sent to the service'),
   state: z.enum(QUEUE_STATES).describe('processed and stub records are synced; processing is syncing'),
-  processing_state: z.string().describe("The record's own processing state"),
+  processing_state: processingStateSchema.describe("The record's own processing state"),
   awaiting_on: z.array(z.string()).describe('Workflow ids of the dependencies it waits for'),
   is_stub: z.boolean().describe('A minimal record from the legacy database, until Odoo sends the full one'),
   attempts: z.number().int().describe('Times the record was given up on and retried'),
   last_error: z.string().nullable(),
-  odoo_id: z.number().int().nullable(),
+  odoo_id: odooIdSchema,
   workflow_id: z.string(),
-  updated_at: z.string(),
+  updated_at: timestampSchema,
 });
 
 const QUEUE_STATE_OF: Record<ProcessingState, (typeof QUEUE_STATES)[number]> = {
@@ -95,6 +96,16 @@ export function queueStatusRoutes(deps: ApiDeps): RouteDef[] {
       summary:
         "State of a record: a webshop order on its way into Odoo (sale_order, the default direction outbound), or a record Odoo sent (any entity type; ?direction=inbound for an Odoo sale order of the same number). A stock record's external_id is supplier/product",
       tag: 'webshop-orders',
+      params: z.object({
+        entity_type: z.enum(ENTITY_TYPES).meta({ description: 'Any other type answers 404', examples: ['sale_order'] }),
+        external_id: z
+          .string()
+          .min(1)
+          .meta({
+            description: "The record's external id (exact); a stock's is supplier/product, its `/` encoded as %2F",
+            examples: ['WEB-1001'],
+          }),
+      }),
       query: z.object({
         direction: z.enum(['inbound', 'outbound']).optional().describe('Only for sale_order; default outbound'),
       }),

@@ -21,6 +21,18 @@ export function saleOrderRoutes(deps: ApiDeps): RouteDef[] {
     inboundPushRoute(deps, saleOrderInbound, {
       path: '/api/v1/sale-orders',
       tag: 'sale-orders',
+      example: {
+        external_id: 'SO-2001',
+        odoo_id: 2001,
+        name: 'S02001',
+        partner_external_id: 'P-1001',
+        state: 'sale',
+        date_order: '2026-11-01T10:00:00Z',
+        currency: 'EUR',
+        amount_total: 19.9,
+        write_date: '2026-11-01T10:00:00Z',
+        lines: [{ product_external_id: 'PROD-1', quantity: 2, price_unit: 9.95, discount: 0 }],
+      },
     }),
     ...changeFeedRoutes(deps, {
       plural: 'sale-orders',

@@ -8,13 +8,19 @@ import { stockFeedTable, type StockFeedRow } from '../sync/feeds/stock-feed';
 import {
   ackResult,
   ackResultSchema,
+  BAD_IDS_BODY,
+  BAD_QUERY,
   feedQuerySchema,
   idAfter,
+  idsBodyExamples,
   idsBodySchema,
   pageOf,
   pageQuerySchema,
   parseQuery,
+  processingStateSchema,
   readFeedPage,
+  rowIdSchema,
+  timestampSchema,
 } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
@@ -22,7 +28,7 @@ import { inboundPushRoute } from './inbound-push';
 import type { RouteDef } from './http/route-table';
 
 const stockItemSchema = z.object({
-  id: z.number().int(),
+  id: rowIdSchema,
   supplier_external_id: z.string(),
   product_external_id: z.string(),
   quantity: z.number(),
@@ -32,8 +38,8 @@ const stockItemSchema = z.object({
   quantity_changed: z.boolean(),
   purchase_price: z.number().nullable(),
   sale_price: z.number().nullable(),
-  processing_state: z.string(),
-  updated_at: z.string(),
+  processing_state: processingStateSchema,
+  updated_at: timestampSchema,
 });
 
 function serializeStock(row: StockFeedRow): z.infer<typeof stockItemSchema> {
@@ -52,7 +58,24 @@ function serializeStock(row: StockFeedRow): z.infer<typeof stockItemSchema> {
   };
 }
 
-const lookupQuerySchema = z.object({ supplier_id: z.string().min(1), product_id: z.string().min(1) });
+const lookupQuerySchema = z.object({
+  supplier_id: z
+    .string()
+    .min(1)
+    .meta({ description: "The supplier's external id", examples: ['SUP-1'] }),
+  product_id: z
+    .string()
+    .min(1)
+    .meta({ description: "The product's external id", examples: ['PROD-1'] }),
+});
+
+const keyParam = (name: string, label: string, example: string) =>
+  z.object({
+    [name]: z
+      .string()
+      .min(1)
+      .meta({ description: `The ${label}'s external id (exact)`, examples: [example] }),
+  });
 
 export function stockRoutes(deps: ApiDeps): RouteDef[] {
   const em = () => deps.orm.em.fork() as EntityManager;
@@ -63,8 +86,12 @@ export function stockRoutes(deps: ApiDeps): RouteDef[] {
     operationId: `list_stocks_by_${label}`,
     summary: `Every stock row of one ${label}, by id`,
     tag: 'stocks',
+    params: keyParam(param, label, label === 'supplier' ? 'SUP-1' : 'PROD-1'),
     query: pageQuerySchema,
-    responses: { 200: { description: 'A page of stock rows', schema: pageOf(stockItemSchema) } },
+    responses: {
+      200: { description: 'A page of stock rows (none for an unknown key)', schema: pageOf(stockItemSchema) },
+      400: BAD_QUERY,
+    },
     handler: async (ctx) => {
       const q = parseQuery(pageQuerySchema, ctx.query);
       const rows = await em().find(
@@ -84,6 +111,14 @@ export function stockRoutes(deps: ApiDeps): RouteDef[] {
     inboundPushRoute(deps, stockInbound, {
       path: '/api/v1/stocks',
       tag: 'stocks',
+      example: {
+        supplier_external_id: 'SUP-1',
+        product_external_id: 'PROD-1',
+        quantity: 12,
+        purchase_price: 4.5,
+        sale_price: 9.95,
+        write_date: '2026-11-01T10:00:00Z',
+      },
     }),
     {
       method: 'get',
@@ -95,7 +130,7 @@ export function stockRoutes(deps: ApiDeps): RouteDef[] {
       query: feedQuerySchema,
       responses: {
         200: { description: 'A page of quantity changes', schema: pageOf(stockItemSchema) },
-        400: { description: 'Bad query parameter' },
+        400: BAD_QUERY,
       },
       handler: async (ctx) => {
         const page = await readFeedPage(deps, stockFeedTable, parseQuery(feedQuerySchema, ctx.query));
@@ -110,7 +145,11 @@ export function stockRoutes(deps: ApiDeps): RouteDef[] {
       summary: 'Acknowledge quantity changes; unknown or already acknowledged ids are not errors',
       tag: 'stocks',
       requestBody: idsBodySchema,
-      responses: { 200: { description: 'What was acknowledged', schema: ackResultSchema } },
+      requestExamples: idsBodyExamples,
+      responses: {
+        200: { description: 'What was acknowledged', schema: ackResultSchema },
+        400: BAD_IDS_BODY,
+      },
       handler: async (ctx) => {
         const body = parseQuery(idsBodySchema, ctx.request.body);
         ctx.body = ackResult(await acknowledge(em(), stockFeedTable, [...new Set(body.ids)]));
@@ -128,6 +167,7 @@ export function stockRoutes(deps: ApiDeps): RouteDef[] {
       query: lookupQuerySchema,
       responses: {
         200: { description: 'The stock row', schema: stockItemSchema },
+        400: { description: 'supplier_id or product_id is missing, empty or given twice (validation_failed)' },
         404: { description: 'No such pair' },
       },
       handler: async (ctx) => {

@@ -10,7 +10,9 @@ import type { RouteDef } from './http/route-table';
 const acceptedSchema = z.object({
   external_id: z.string(),
   workflow_id: z.string(),
-  status_url: z.string().describe('GET it for the state of the order on its way into Odoo'),
+  status_url: z
+    .string()
+    .meta({ format: 'uri-reference', description: 'GET it for the state of the order on its way into Odoo' }),
   outcome: z
     .enum(['created', 'updated', 'unchanged', 'locked'])
     .describe('locked: the order differs, but is already on its way into Odoo (or there), so nothing was changed'),
@@ -32,9 +34,27 @@ export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
         'Push a webshop order (external_id is the order number). Posting it again returns the same workflow and never creates a second order in Odoo',
       tag: 'webshop-orders',
       requestBody: webshopOrderSchema,
+      requestExamples: {
+        order: {
+          summary: 'A webshop order of one line',
+          value: {
+            external_id: 'WEB-1001',
+            name: 'WEB-1001',
+            partner_external_id: 'P-1001',
+            date_order: '2026-11-01T10:00:00Z',
+            currency: 'EUR',
+            amount_total: 19.9,
+            lines: [{ product_external_id: 'PROD-1', quantity: 2, price_unit: 9.95 }],
+          },
+        },
+      },
       responses: {
-        202: { description: 'Stored; its sync-back workflow creates it in Odoo', schema: acceptedSchema },
-        400: { description: 'Malformed JSON or an invalid order' },
+        202: {
+          description: 'Stored; its sync-back workflow creates it in Odoo',
+          schema: acceptedSchema,
+          headers: { Location: { description: 'The status_url', schema: { type: 'string', format: 'uri-reference' } } },
+        },
+        400: { description: 'An invalid order (validation_failed)' },
       },
       handler: async (ctx) => {
         const body: unknown = ctx.request.body;

@@ -16,9 +16,23 @@ export interface RouteDef {
   summary: string;
   tag: string;
   requestBody?: ZodType;
+  /** Named examples of a valid request body: shown by the document, sent by the conformance test. */
+  requestExamples?: Record<string, { summary: string; value: unknown }>;
   query?: ZodType;
-  /** Status code -> description, with a response schema where one is fixed. */
-  responses: Record<number, { description: string; schema?: ZodType }>;
+  /**
+   * The path parameters, an object schema keyed by the `:name`s of `path` (documentation only: the handler
+   * validates them). A parameter it does not declare is documented as a plain string.
+   */
+  params?: ZodType;
+  /**
+   * Status code -> description, with the body's schema (the error body when none is given) and the headers it
+   * sets. The OpenAPI document adds what every operation may answer (401, 403, 429, 500, 503) and, for a POST,
+   * what its body may cause (400, 413, 415).
+   */
+  responses: Record<
+    number,
+    { description: string; schema?: ZodType; headers?: Record<string, { description: string; schema: object }> }
+  >;
   handler: (ctx: Context & { state: ApiState }) => Promise<void>;
 }
 

@@ -44,4 +44,57 @@ describe('OpenAPI document', () => {
     expect(new Set(operationIds).size).toBe(operationIds.length);
     expect(doc.components.schemas.Error.properties.error).toBeDefined();
   });
+
+  it('types ids, timestamps and cursors, and documents what bad input and bodies answer', async () => {
+    const doc = (await service.request('GET', '/openapi.json')).body;
+    const problems: string[] = [];
+    /** Every property of a schema, however deep, with the path to it (without following references). */
+    const properties = (schema: any, at: string, out: [string, any][] = []): [string, any][] => {
+      if (!schema || typeof schema !== 'object') return out;
+      for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, any>)) {
+        out.push([`${at}.${name}`, child]);
+        properties(child, `${at}.${name}`, out);
+      }
+      for (const key of ['items', 'additionalProperties']) properties(schema[key], `${at}[]`, out);
+      for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {
+        properties(branch, at, out);
+      }
+      return out;
+    };
+    const nonNull = (schema: any): any[] =>
+      schema.anyOf ? schema.anyOf.filter((b: any) => b.type !== 'null') : [schema];
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        for (const param of op.parameters ?? []) {
+          if (param.in === 'path' && param.name === 'id') {
+            if (param.schema.type !== 'integer' || param.schema.minimum !== 1) {
+              problems.push(`${name}: path parameter id is not an integer of minimum 1`);
+            }
+          }
+          if (param.name === 'cursor' && !param.schema.description) problems.push(`${name}: cursor undescribed`);
+        }
+        if (method === 'post' && path.startsWith('/api/')) {
+          for (const status of ['400', '413', '415']) {
+            if (!op.responses[status]) problems.push(`${name}: a POST without response ${status}`);
+          }
+        }
+        if (path.startsWith('/api/') && !op.responses['503']) problems.push(`${name}: no response 503`);
+        for (const [status, response] of Object.entries(op.responses as Record<string, any>)) {
+          const schema = response.content?.['application/json']?.schema;
+          for (const [at, prop] of properties(schema, `${name} ${status}`)) {
+            const field = at.slice(at.lastIndexOf('.') + 1);
+            if (/(_at|^date_\w+)$/.test(field) && !nonNull(prop).every((s) => s.format === 'date-time')) {
+              problems.push(`${at}: a timestamp without format date-time`);
+            }
+            if (field === 'id' && !nonNull(prop).every((s) => s.type === 'string' || s.minimum === 1)) {
+              problems.push(`${at}: an integer id without minimum 1`);
+            }
+            if (field === 'next_cursor' && !prop.description) problems.push(`${at}: next_cursor undescribed`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });
