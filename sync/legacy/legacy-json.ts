@@ -1,4 +1,5 @@
 import { PARTNER_TYPES, type PartnerType } from '../../entities/partner';
+import { MAX_ODOO_ID } from '../shared/record-fields';
 
 /**
  * Parses a legacy `json_data` value. Anything that is not a JSON object (malformed text, null, arrays,
@@ -29,10 +30,7 @@ export function productContextFrom(column: string | null, data: Record<string, u
 
 /** `odoo_id` as a number; drivers return bigint/numeric columns as strings. */
 export function odooIdFrom(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
-  if (typeof value === 'string' && /^\d+$/.test(value)) {
-    const id = Number(value);
-    return Number.isSafeInteger(id) ? id : null;
-  }
-  return null;
+  const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  // Odoo's ids are PostgreSQL int4, as is the column a stub's odoo_id goes to.
+  return typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= MAX_ODOO_ID ? id : null;
 }

@@ -86,9 +86,9 @@ describe('productContextFrom', () => {
 });
 
 describe('odooIdFrom', () => {
-  it('reads integers and digit strings', () => {
+  it('reads integers and digit strings within the 32-bit ids of Odoo', () => {
     expect(odooIdFrom(17)).toBe(17);
-    expect(odooIdFrom('9000000001')).toBe(9000000001);
+    expect(odooIdFrom('2147483647')).toBe(2147483647);
   });
 
   it('answers null for anything else', () => {
@@ -97,5 +97,10 @@ describe('odooIdFrom', () => {
     expect(odooIdFrom('12a')).toBeNull();
     expect(odooIdFrom('')).toBeNull();
     expect(odooIdFrom('99999999999999999999')).toBeNull();
+    // Beyond the int4 column a stub's odoo_id goes to, or not an id at all.
+    expect(odooIdFrom('9000000001')).toBeNull();
+    expect(odooIdFrom(2147483648)).toBeNull();
+    expect(odooIdFrom(0)).toBeNull();
+    expect(odooIdFrom(-3)).toBeNull();
   });
 });
