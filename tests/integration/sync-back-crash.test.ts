@@ -16,6 +16,8 @@ import {
 
 jest.setTimeout(180_000);
 
+const ATTEMPT_TIMEOUT_S = 90;
+
 describe('a worker killed in the middle of a create', () => {
   let fake: FakeOdoo;
   let service: TestService;
@@ -23,12 +25,13 @@ describe('a worker killed in the middle of a create', () => {
   const run = runId();
 
   useSyncBackFixture({
-    env: { SYNC_BACK_ATTEMPT_TIMEOUT: '5s', ODOO_TIMEOUT: '10s' },
+    // Far from the attempt timeout: the attempt of a dead worker is retried once its heartbeat stops.
+    env: { SYNC_BACK_ATTEMPT_TIMEOUT: `${ATTEMPT_TIMEOUT_S}s`, SYNC_BACK_HEARTBEAT_TIMEOUT: '2s', ODOO_TIMEOUT: '10s' },
     ready: (f) => ({ fake, service } = f),
     teardown: () => Promise.all(children.map(killWorker)),
   });
 
-  it('leaves exactly one order in Odoo once a restarted worker takes over', async () => {
+  it('leaves exactly one order in Odoo once a restarted worker takes over, within seconds of the death', async () => {
     const [partner, mug] = [`KP-${run}`, `KMUG-${run}`];
     await seedPartner(service, fake, partner);
     await seedProducts(service, fake, [mug]);
@@ -44,10 +47,15 @@ describe('a worker killed in the middle of a create', () => {
       saleOrderCalls(fake, number).some((r) => r.method === 'create' && r.outcome === 'pending') ? true : undefined,
     );
     await killWorker(first);
+    const killedAt = Date.now();
     children.push(await spawnWorker(service.env));
 
     const webshop = await service.token(['webshop']);
-    await untilState(service, webshop, number, 'synced', 60_000);
+    await untilState(service, webshop, number, 'synced', ATTEMPT_TIMEOUT_S * 1000);
+    const delayS = (Date.now() - killedAt) / 1000;
+    console.info(`webshop order synced ${delayS.toFixed(1)} s after its worker was killed mid-attempt`);
+    // Heartbeat timeout 2 s, unknown-outcome settle 2 s, worker start: well under the 90 s attempt timeout.
+    expect(delayS).toBeLessThan(30);
     expect(odooOrders(fake, number)).toHaveLength(1);
     const calls = saleOrderCalls(fake, number);
     expect(calls.filter((r) => r.method === 'create')).toEqual([expect.objectContaining({ outcome: 'client_gone' })]);
