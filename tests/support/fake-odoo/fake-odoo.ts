@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
+import { odooDatetime, realClock, toStoredDatetime, type Clock } from './clock';
 import { OdooException, accessDenied, typeError } from './odoo-exception';
 import { fromExecuteKw, fromJson2, invoke, type OrmCall } from './orm-methods';
 import {
@@ -73,7 +74,8 @@ export class FakeOdoo {
   /** Highest number of requests handled at once since start or reset(). */
   maxInFlight = 0;
 
-  private store = new FakeStore();
+  private clock: Clock = realClock;
+  private store = new FakeStore(() => this.clock());
   private readonly switches = new Switches();
   private active = 0;
   private generation = 0;
@@ -145,23 +147,96 @@ export class FakeOdoo {
     this.switches.arm({ kind: 'failWith', name, message }, times, target);
   }
 
-  /** Back to a fresh, listening server: no switches, no records, an empty request log. */
+  /** Odoo goes down after `n` more matching model calls: the next `times` get an HTTP error page without being run. */
+  failAfter(n: number, status: 500 | 502 | 503 = 503, times = Infinity, target: CallTarget = {}): void {
+    this.switches.arm({ kind: 'fail', status }, times, target, n);
+  }
+
+  /** Once `n` more matching model calls have been run and answered, connections are refused until acceptConnections(). */
+  refuseConnectionsAfter(n: number, target: CallTarget = {}): void {
+    if (n <= 0) void this.refuseConnections();
+    else this.switches.arm({ kind: 'refuse' }, 1, target, n - 1);
+  }
+
+  /** Disarms every failure switch; records and the request log stay. */
+  clearSwitches(): void {
+    this.switches.clear();
+  }
+
+  /** Model calls in the request log matching the target (and outcome, if given). */
+  callCount(target: CallTarget & { outcome?: FakeOdooOutcome } = {}): number {
+    return this.requests.filter(
+      (r) =>
+        r.model !== undefined &&
+        (target.model === undefined || r.model === target.model) &&
+        (target.method === undefined || r.method === target.method) &&
+        (target.outcome === undefined || r.outcome === target.outcome),
+    ).length;
+  }
+
+  /** Back to a fresh, listening server: no switches, no records but the base data, the real clock, an empty log. */
   async reset(): Promise<void> {
     this.abandonHangs();
     this.switches.clear();
-    this.store = new FakeStore();
+    this.clock = realClock;
+    this.store = new FakeStore(() => this.clock());
     this.requests.length = 0;
     this.maxInFlight = this.active;
     await this.acceptConnections();
   }
 
-  records(model: string): Row[] {
-    return structuredClone(this.store.rowsWhere(model, () => true));
+  /** The clock write_date and create_date are stamped from; reset() goes back to real time. */
+  setClock(clock: Clock): void {
+    this.clock = clock;
   }
 
-  /** Creates a record directly, as if it already existed in Odoo. */
+  /** The clock's current time as Odoo text. */
+  now(): string {
+    return odooDatetime(this.clock());
+  }
+
+  /** Stored rows in id order: many2one as ids, computed fields only when Odoo stores them. */
+  records(model: string): Row[] {
+    return structuredClone(this.store.rows(model));
+  }
+
+  /**
+   * Creates a record directly, as if it already existed in Odoo. An explicit `write_date` makes it (and
+   * whatever its creation stamps, such as its order's total) look committed at that time; an explicit
+   * `create_date` is kept as given.
+   */
   seed(model: string, values: Record<string, unknown>): number {
-    return this.store.transaction(() => this.store.create(model, values));
+    const { write_date: writeDate, create_date: createDate, ...rest } = values;
+    const created = createDate === undefined ? undefined : requireTime(createDate);
+    const at = writeDate === undefined ? undefined : requireTime(writeDate);
+    return this.store.transaction(() => this.store.create(model, rest, created), at);
+  }
+
+  seedMany(model: string, valuesList: Record<string, unknown>[]): number[] {
+    return valuesList.map((values) => this.seed(model, values));
+  }
+
+  /** Edits a record as a user in Odoo would: a write in a transaction of its own, stamping write_date now. */
+  update(model: string, id: number, values: Record<string, unknown> = {}): void {
+    this.store.transaction(() => this.store.write(model, [id], values));
+  }
+
+  /**
+   * A transaction that began at `writeDate` and commits only now: the record it creates (plain values) or
+   * writes (`{ id, values }`) becomes visible with that older write_date. Returns the record's id.
+   */
+  commitLate(
+    model: string,
+    change: Record<string, unknown> | { id: number; values: Record<string, unknown> },
+    writeDate: string | Date,
+  ): number {
+    return this.store.transaction(() => {
+      if (isUpdate(change)) {
+        this.store.write(model, [change.id], change.values);
+        return change.id;
+      }
+      return this.store.create(model, change);
+    }, requireTime(writeDate));
   }
 
   async close(): Promise<void> {
@@ -315,15 +390,25 @@ export class FakeOdoo {
       if (injected) throw new OdooException(injected.name, injected.message);
       result = invoke(this.store, call);
     } catch (err) {
-      if (err instanceof OdooException) return reply.exception(err);
-      throw err;
+      if (!(err instanceof OdooException)) throw err;
+      this.refuseIfDue(res, log);
+      return reply.exception(err);
     }
     if (this.switches.take('drop', log)) {
       log.outcome = 'dropped';
       res.socket?.destroy();
       return;
     }
+    this.refuseIfDue(res, log);
     reply.result(result);
+  }
+
+  /** Stops listening before this answer goes out, which closes its connection: the client's next call is refused. */
+  private refuseIfDue(res: http.ServerResponse, log: FakeOdooRequest): void {
+    if (!this.switches.take('refuse', log)) return;
+    res.setHeader('Connection', 'close');
+    this.server.close();
+    this.server.closeIdleConnections();
   }
 
   private answer(
@@ -367,6 +452,17 @@ export class FakeOdoo {
     }
     this.sleeps.clear();
   }
+}
+
+function requireTime(value: unknown): string {
+  const text = toStoredDatetime(value);
+  if (!text) throw new Error(`Expected a time as a Date or Odoo text, got ${JSON.stringify(value)}`);
+  return text;
+}
+
+function isUpdate(change: object): change is { id: number; values: Record<string, unknown> } {
+  const keys = Object.keys(change);
+  return keys.length === 2 && typeof (change as { id?: unknown }).id === 'number' && 'values' in change;
 }
 
 function maskAt(args: unknown[], index: number): unknown[] {

@@ -42,3 +42,18 @@ export const missingError = (message: string) => new OdooException('odoo.excepti
 export const accessDenied = () => new OdooException('odoo.exceptions.AccessDenied', 'Access Denied');
 export const typeError = (message: string) => new OdooException('builtins.TypeError', message);
 export const valueError = (message: string) => new OdooException('builtins.ValueError', message);
+
+/** How Python's repr() shows a JSON value, for messages that quote the caller's input. */
+export function pyRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`;
+  }
+  return String(value);
+}

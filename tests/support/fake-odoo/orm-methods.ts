@@ -106,11 +106,24 @@ function domainOf(params: Record<string, unknown>): unknown[] {
   return domain;
 }
 
+/** Odoo's rule: archived records are hidden unless the context sets a falsy `active_test`. */
+function activeTest(params: Record<string, unknown>): boolean {
+  const context = params.context;
+  if (context === undefined || context === null) return true;
+  if (typeof context !== 'object' || Array.isArray(context)) {
+    throw typeError(`context must be a dict, got ${JSON.stringify(context)}`);
+  }
+  if (!('active_test' in context)) return true;
+  const flag = (context as Record<string, unknown>).active_test;
+  return Array.isArray(flag) ? flag.length > 0 : Boolean(flag);
+}
+
 function searchOptions(params: Record<string, unknown>) {
   return {
     offset: typeof params.offset === 'number' ? params.offset : undefined,
     limit: typeof params.limit === 'number' ? params.limit : undefined,
     order: typeof params.order === 'string' ? params.order : undefined,
+    activeTest: activeTest(params),
   };
 }
 
@@ -126,14 +139,16 @@ export function invoke(store: FakeStore, call: OrmCall): unknown {
     switch (call.method) {
       case 'search':
         return store.search(model, domainOf(params), searchOptions(params));
-      case 'search_count':
-        return store.search(model, domainOf(params), { limit: searchOptions(params).limit }).length;
-      case 'search_read':
-        return store.read(
-          model,
-          store.search(model, domainOf(params), searchOptions(params)),
-          fieldList(params.fields),
-        );
+      case 'search_count': {
+        const { limit, activeTest } = searchOptions(params);
+        return store.count(model, domainOf(params), { limit, activeTest });
+      }
+      case 'search_read': {
+        const fields = fieldList(params.fields);
+        // Odoo checks the fields before searching, so a bad field fails even when nothing matches.
+        store.read(model, [], fields);
+        return store.read(model, store.search(model, domainOf(params), searchOptions(params)), fields);
+      }
       case 'read':
         return store.read(model, ids, fieldList(params.fields));
       case 'create': {
