@@ -10,6 +10,7 @@ import { timestampSchema } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
 import type { RouteDef } from './http/route-table';
+import { integrationStatusSchema } from './sync-runs';
 
 const count = z.number().int().min(0);
 
@@ -51,6 +52,9 @@ const overviewSchema = z.object({
       backlog_seconds: z.number().min(0),
     }),
   ).describe('Per webshop feed (by its path under /api/v1/): the oldest change not acknowledged yet'),
+  integration: byKey(ENTITY_TYPES, integrationStatusSchema).describe(
+    'Per entity type: the last sync run (see /api/v1/admin/sync-runs), the last success, the status of the last pull, its watermark and lag',
+  ),
 }) satisfies z.ZodType<AdminOverview>;
 
 const retryResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('retry') });
@@ -64,7 +68,7 @@ export function adminRoutes(deps: ApiDeps): RouteDef[] {
       scope: 'admin',
       operationId: 'get_admin_overview',
       summary:
-        'Counts by entity and processing state, stubs (and stale stubs), records awaiting dependencies, sync-backs failed or retrying, feed backlogs',
+        "Counts by entity and processing state, stubs (and stale stubs), records awaiting dependencies, sync-backs failed or retrying, feed backlogs, and each entity type's integration status (last run, last success, pull status, watermark lag)",
       tag: 'admin',
       responses: { 200: { description: 'The overview', schema: overviewSchema } },
       handler: async (ctx) => {

@@ -4,8 +4,10 @@ import { ENTITY_TYPES, type EntityType } from '../entities/processing-state';
 import type { SyncFields } from '../entities/sync-fields';
 import { importRecords, type AcceptedRecord } from '../sync/inbound/importer';
 import type { InboundSpec } from '../sync/inbound/spec';
+import { recordRequestRunQuietly, requestFailure, requestRunStatus, runErrorText } from '../sync/runs/request-runs';
+import { MAX_RUN_FAILURES, type SyncRunFailure } from '../sync/runs/sync-run-store';
 import type { ApiDeps } from './http/context';
-import { ApiError, zodDetails, type ErrorDetail } from './http/errors';
+import { ApiError, databaseUnavailableReason, zodDetails, type ErrorDetail } from './http/errors';
 import type { RouteDef } from './http/route-table';
 
 export const MAX_BATCH = 1000;
@@ -63,13 +65,55 @@ function describe(details: ErrorDetail[]): string {
   return details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
 }
 
-/** Validates, stores and hands off one push of `spec`'s entity type. */
+/** What a push request had read when it ended, for its sync run. */
+interface PushTally {
+  read: number;
+  failures: SyncRunFailure[];
+}
+
+/**
+ * Validates, stores and hands off one push of `spec`'s entity type, and records it as a `push` run: success,
+ * partial (some records invalid) or failed (every record invalid, a 400 for a single invalid record or a body of
+ * the wrong shape, or the import threw). No run is recorded while the database is unavailable.
+ */
 export async function handlePush<R, E extends SyncFields>(
   deps: ApiDeps,
   spec: InboundSpec<R, E>,
   body: unknown,
 ): Promise<PushResult> {
+  const startedAt = new Date();
+  const tally: PushTally = { read: 0, failures: [] };
+  const run = { kind: 'push', entityType: spec.entityType, trigger: 'odoo', startedAt } as const;
+  let result: PushResult;
+  try {
+    result = await storePush(deps, spec, body, tally);
+  } catch (err) {
+    if (databaseUnavailableReason(err) === undefined) {
+      const error = err instanceof ApiError ? describeApiError(err) : `import failed: ${runErrorText(err)}`;
+      const counts = { read: tally.read, created: 0, updated: 0, unchanged: 0, failed: tally.read };
+      await recordRequestRunQuietly(deps, { ...run, counts, status: 'failed', error, failures: tally.failures });
+    }
+    throw err;
+  }
+  const counts = { ...pick(result), read: tally.read, failed: result.errors.length };
+  await recordRequestRunQuietly(deps, { ...run, counts, status: requestRunStatus(counts), failures: tally.failures });
+  return result;
+}
+
+const pick = ({ created, updated, unchanged }: PushResult) => ({ created, updated, unchanged });
+
+function describeApiError(err: ApiError): string {
+  return err.details.length ? `${err.message}: ${describe(err.details)}` : err.message;
+}
+
+async function storePush<R, E extends SyncFields>(
+  deps: ApiDeps,
+  spec: InboundSpec<R, E>,
+  body: unknown,
+  tally: PushTally,
+): Promise<PushResult> {
   const { records, batch } = recordsOf(body, spec.batchKey);
+  tally.read = records.length;
   const accepted: AcceptedRecord<R>[] = [];
   const errors: PushResult['errors'] = [];
   records.forEach((raw, index) => {
@@ -82,12 +126,9 @@ export async function handlePush<R, E extends SyncFields>(
     }
     const details = zodDetails(parsed.error.issues, batch ? [spec.batchKey, index] : []);
     const externalId = isRawRecord(raw) ? raw.external_id : undefined;
-    errors.push({
-      index,
-      external_id: typeof externalId === 'string' ? externalId : null,
-      message: describe(details),
-      details,
-    });
+    const message = describe(details);
+    errors.push({ index, external_id: typeof externalId === 'string' ? externalId : null, message, details });
+    if (tally.failures.length < MAX_RUN_FAILURES) tally.failures.push(requestFailure(raw, message));
   });
   if (!batch && errors.length > 0) {
     throw new ApiError(400, 'validation_failed', 'The record is not valid', errors[0]!.details);

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { webshopOrderSchema } from '../sync/sync-back/webshop-order-record';
-import { storeWebshopOrder } from '../sync/sync-back/order-store';
+import { recordRequestRunQuietly, requestFailure, runErrorText } from '../sync/runs/request-runs';
+import { storeWebshopOrder, type WebshopOrderOutcome } from '../sync/sync-back/order-store';
 import { syncBackWorkflowId } from '../workflows/contract';
 import type { ApiDeps } from './http/context';
-import { ApiError, validationError } from './http/errors';
+import { ApiError, databaseUnavailableReason, validationError } from './http/errors';
 import type { RouteDef } from './http/route-table';
 
 const acceptedSchema = z.object({
@@ -17,6 +18,44 @@ const acceptedSchema = z.object({
     .enum(['created', 'updated', 'unchanged', 'locked'])
     .describe('locked: the order differs, but is already on its way into Odoo (or there), so nothing was changed'),
 });
+
+/**
+ * Runs the store of one posted order and records it as a `webshop` run: success (its outcome counted as created,
+ * updated or unchanged; `locked` counts as unchanged) or failed (an invalid order, or the store threw). No run is
+ * recorded while the database is unavailable.
+ */
+async function recordedAsRun<T extends { outcome: WebshopOrderOutcome }>(
+  deps: ApiDeps,
+  startedAt: Date,
+  body: unknown,
+  store: () => Promise<T>,
+): Promise<T> {
+  const run = { kind: 'webshop', entityType: 'sale_order', trigger: 'webshop', startedAt } as const;
+  const none = { read: 1, created: 0, updated: 0, unchanged: 0, failed: 0 };
+  let stored: T;
+  try {
+    stored = await store();
+  } catch (err) {
+    if (databaseUnavailableReason(err) === undefined) {
+      const error =
+        err instanceof ApiError
+          ? [err.message, ...err.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))].join('; ')
+          : `store failed: ${runErrorText(err)}`;
+      const failures = [requestFailure(body, error)];
+      await recordRequestRunQuietly(deps, {
+        ...run,
+        counts: { ...none, failed: 1 },
+        status: 'failed',
+        error,
+        failures,
+      });
+    }
+    throw err;
+  }
+  const outcome = stored.outcome === 'locked' ? 'unchanged' : stored.outcome;
+  await recordRequestRunQuietly(deps, { ...run, counts: { ...none, [outcome]: 1 }, status: 'success' });
+  return stored;
+}
 
 export function queueStatusPath(externalId: string): string {
   return `/api/v1/queue/status/sale_order/${encodeURIComponent(externalId)}`;
@@ -57,20 +96,24 @@ export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
         400: { description: 'An invalid order (validation_failed)' },
       },
       handler: async (ctx) => {
+        const startedAt = new Date();
         const body: unknown = ctx.request.body;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-          throw new ApiError(400, 'validation_failed', 'The request is not valid', [
-            { path: '', message: 'expected a sale order object' },
-          ]);
-        }
-        const parsed = webshopOrderSchema.safeParse(body);
-        if (!parsed.success) throw validationError(parsed.error.issues);
-        const externalId = parsed.data.external_id;
-        const stored = await storeWebshopOrder(
-          deps.orm.em as EntityManager,
-          parsed.data,
-          body as Record<string, unknown>,
-        );
+        const stored = await recordedAsRun(deps, startedAt, body, async () => {
+          if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            throw new ApiError(400, 'validation_failed', 'The request is not valid', [
+              { path: '', message: 'expected a sale order object' },
+            ]);
+          }
+          const parsed = webshopOrderSchema.safeParse(body);
+          if (!parsed.success) throw validationError(parsed.error.issues);
+          const order = await storeWebshopOrder(
+            deps.orm.em as EntityManager,
+            parsed.data,
+            body as Record<string, unknown>,
+          );
+          return { ...order, externalId: parsed.data.external_id };
+        });
+        const externalId = stored.externalId;
         // A synced or cancelled order's workflow is done; there is nothing to start or tell.
         if (stored.syncState !== 'synced' && stored.syncState !== 'cancelled') {
           const changed = stored.outcome === 'created' || stored.outcome === 'updated';

@@ -12,6 +12,7 @@ import {
 } from './purchase-order';
 import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder, type SaleOrderLine } from './sale-order';
 import { StockSchema, type Stock } from './stock';
+import { SyncRunSchema, type SyncRun } from './sync-run';
 
 export interface ExactKeyColumns {
   entity: EntitySchema<never>;
@@ -46,4 +47,5 @@ export const EXACT_KEY_COLUMNS: readonly ExactKeyColumns[] = [
   keys<SaleOrder>(SaleOrderSchema, ['externalId', 'partnerExternalId']),
   keys<SaleOrderLine>(SaleOrderLineSchema, ['productExternalId']),
   keys<Stock>(StockSchema, ['externalId', 'supplierExternalId', 'productExternalId']),
+  keys<SyncRun>(SyncRunSchema, ['workflowId']),
 ];

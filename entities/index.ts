@@ -3,9 +3,11 @@ import { DependencyWaitSchema } from './dependency-wait';
 import { PartnerSchema } from './partner';
 import { PricelistItemSchema } from './pricelist-item';
 import { ProductSchema } from './product';
+import { PullWatermarkSchema } from './pull-watermark';
 import { PurchaseOrderLineSchema, PurchaseOrderSchema } from './purchase-order';
 import { SaleOrderLineSchema, SaleOrderSchema } from './sale-order';
 import { StockSchema } from './stock';
+import { SyncRunSchema } from './sync-run';
 import { LegacyPartnerSchema } from './legacy/legacy-partner';
 import { LegacyProductSchema } from './legacy/legacy-product';
 
@@ -20,6 +22,8 @@ export const primaryEntities = [
   PurchaseOrderLineSchema,
   ApiTokenSchema,
   DependencyWaitSchema,
+  SyncRunSchema,
+  PullWatermarkSchema,
 ];
 
 export const legacyEntities = [LegacyPartnerSchema, LegacyProductSchema];

@@ -105,6 +105,44 @@ export class Metrics {
     this.readFeedBacklogs = read;
   }
 
+  readonly syncRuns = new Counter({
+    name: 'sync_runs_total',
+    help: 'Sync runs ended, by kind (pull, push, webshop), entity type and status (success, partial, failed)',
+    labelNames: ['kind', 'entity_type', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pullRecordsRead = new Counter({
+    name: 'pull_records_read_total',
+    help: 'Records the pull read from Odoo, by entity type (a retried page is counted once)',
+    labelNames: ['entity_type'] as const,
+    registers: [this.registry],
+  });
+
+  private readPullLags: (() => Promise<{ entityType: string; lagSeconds: number }[]>) | undefined;
+
+  readonly pullLag = new Gauge({
+    name: 'pull_lag_seconds',
+    help: 'How far behind now the pull of each entity type has read Odoo (now minus the time up to which everything is read); absent before its first run',
+    labelNames: ['entity_type'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      try {
+        const lags = (await this.readPullLags?.()) ?? [];
+        this.pullLag.reset();
+        for (const { entityType, lagSeconds } of lags) this.pullLag.set({ entity_type: entityType }, lagSeconds);
+      } catch {
+        // The store is down: no figure rather than a stale one; /ready says what is down.
+        this.pullLag.reset();
+      }
+    },
+  });
+
+  /** Reads the pull lags at scrape time, one query (wired by the composition root, which has the primary store). */
+  trackPullLag(read: () => Promise<{ entityType: string; lagSeconds: number }[]>): void {
+    this.readPullLags = read;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

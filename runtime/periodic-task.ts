@@ -12,15 +12,19 @@ export class PeriodicTask {
     private readonly log: Logger,
   ) {}
 
-  start(): this {
-    this.timer = setInterval(() => {
-      this.running ??= this.run()
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.warn({ err }, `${this.name} failed`))
-        .finally(() => (this.running = undefined));
-    }, this.intervalMs);
+  /** `immediately`: a first pass right away, not only after the first interval. */
+  start(options: { immediately?: boolean } = {}): this {
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
+    if (options.immediately) this.tick();
     return this;
+  }
+
+  private tick(): void {
+    this.running ??= this.run()
+      .then(() => undefined)
+      .catch((err: unknown) => this.log.warn({ err }, `${this.name} failed`))
+      .finally(() => (this.running = undefined));
   }
 
   async stop(): Promise<void> {

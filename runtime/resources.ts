@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/knex';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/config';
 import { openLegacyOrm } from '../db/legacy-orm';
@@ -6,6 +7,7 @@ import { openPrimaryOrm } from '../db/primary-orm';
 import type { Logger } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { LegacyDirectory } from '../sync/legacy/legacy-lookup';
+import { pullLags } from '../sync/runs/pull-lag';
 import { ensureSearchAttributes } from './temporal/register-search-attributes';
 import { createWorkflowStarters, type WorkflowStarters } from './workflow-starters';
 
@@ -35,6 +37,7 @@ export async function openResources(config: Config, log: Logger, temporalAddress
   await ensureSearchAttributes(connection, config.temporal.namespace, log);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const metrics = new Metrics();
+  metrics.trackPullLag(() => pullLags(orm.em.fork() as EntityManager));
   const starters = createWorkflowStarters(config, client, metrics, log, orm);
   return {
     orm,

@@ -1,13 +1,19 @@
 import { raw, type EntitySchema } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { PartnerSchema } from '../../entities/partner';
-import { PROCESSING_STATES, type EntityType, type ProcessingState } from '../../entities/processing-state';
+import {
+  ENTITY_TYPES,
+  PROCESSING_STATES,
+  type EntityType,
+  type ProcessingState,
+} from '../../entities/processing-state';
 import { ProductSchema } from '../../entities/product';
 import { PurchaseOrderSchema } from '../../entities/purchase-order';
 import { SaleOrderSchema, SYNC_STATES, type SyncState } from '../../entities/sale-order';
 import { StockSchema } from '../../entities/stock';
 import type { SyncFields } from '../../entities/sync-fields';
 import { feedBacklogs } from '../feeds/webshop-feeds';
+import { integrationStatuses, type IntegrationStatus } from '../runs/integration-status';
 
 /** Inbound records by entity type; webshop orders share the sale order table and are counted apart. */
 const INBOUND: { entityType: EntityType; entity: EntitySchema<SyncFields>; scope: Record<string, unknown> }[] = [
@@ -43,6 +49,8 @@ export interface AdminOverview {
   };
   /** Per webshop feed: the oldest change the webshop has not acknowledged yet. */
   feeds: Record<string, { oldest_unacknowledged_at: string | null; backlog_seconds: number }>;
+  /** Per entity type: its last sync run, last success, pull status, watermark and lag. */
+  integration: Record<string, IntegrationStatus>;
 }
 
 async function countBy<S extends string>(
@@ -106,6 +114,7 @@ export async function adminOverview(em: EntityManager, staleAfterMs: number, now
       backlog_seconds: backlogSeconds,
     };
   }
+  const integration = await integrationStatuses(em, ENTITY_TYPES, now);
   return {
     generated_at: now.toISOString(),
     entities,
@@ -118,5 +127,6 @@ export async function adminOverview(em: EntityManager, staleAfterMs: number, now
       awaiting_dependencies: byState.awaiting_dependency,
     },
     feeds,
+    integration,
   };
 }
