@@ -12,11 +12,13 @@ import { buildOpenApiDocument } from './http/openapi';
 import { partnerRoutes } from './partners';
 import { pricelistRoutes } from './pricelists';
 import { productRoutes } from './products';
+import { pullRoutes } from './pulls';
 import { purchaseOrderRoutes } from './purchase-orders';
 import { queueStatusRoutes } from './queue-status';
 import { mountRoutes, type RouteDef } from './http/route-table';
 import { saleOrderRoutes } from './sale-orders';
 import { stockRoutes } from './stocks';
+import { syncRunRoutes } from './sync-runs';
 import { webshopOrderRoutes } from './webshop-orders';
 
 export const API_VERSION = '1.0.0';
@@ -32,6 +34,8 @@ export function apiRoutes(deps: ApiDeps): RouteDef[] {
     ...webshopOrderRoutes(deps),
     ...queueStatusRoutes(deps),
     ...adminRoutes(deps),
+    ...syncRunRoutes(deps),
+    ...pullRoutes(deps),
   ];
 }
 

@@ -68,6 +68,43 @@ const envSchema = z.object({
   ODOO_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   ODOO_BREAKER_OPEN: duration('30s'),
   ODOO_UNKNOWN_OUTCOME_SETTLE: duration('2m'),
+  ODOO_PULL_INTERVAL: z
+    .string()
+    .default('5m')
+    .transform((text, ctx) => {
+      if (text.trim().toLowerCase() === 'off') return null;
+      const ms = parseDuration(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is neither "off" nor a duration (use ms, s, m, h or d)` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  ODOO_PULL_LOOKBACK: duration('10m'),
+  ODOO_PULL_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  ODOO_PULL_MAX_CONCURRENT: z.coerce.number().int().min(1).default(1),
+  ODOO_PULL_EXTERNAL_ID: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const fields: Record<string, string> = {};
+      for (const part of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^(product|partner|sale_order|purchase_order)=([a-z_][a-z0-9_]*)$/.exec(part);
+        if (!match) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${part}" is not <entity_type>=<odoo field> (e.g. product=default_code)`,
+          });
+          return z.NEVER;
+        }
+        fields[match[1]!] = match[2]!;
+      }
+      return fields;
+    }),
+  SYNC_RUN_RETENTION: duration('30d'),
   SYNC_BACK_DEADLINE: duration('7d'),
   SYNC_BACK_RETRY_INITIAL: duration('1s'),
   SYNC_BACK_RETRY_MAX: duration('5m'),
@@ -128,6 +165,19 @@ export interface Config {
     /** How long a create whose answer was lost is given to show up in Odoo before it is sent again. */
     unknownOutcomeSettleMs: number;
   };
+  pull: {
+    /** How often the Schedule of each entity type runs a pull; null: no Schedules (`off`). */
+    intervalMs: number | null;
+    /** How far behind the stored watermark every run starts reading again. */
+    lookbackMs: number;
+    pageSize: number;
+    /** Odoo calls of pulls in flight at once, out of `odooClient.maxConcurrent`: the rest stay free for sync-back. */
+    maxConcurrent: number;
+    /** Odoo field whose value is a pulled record's external id, per entity type (see the README for the defaults). */
+    externalIdFields: Partial<Record<'product' | 'partner' | 'sale_order' | 'purchase_order', string>>;
+  };
+  /** Sync runs (the audit log) older than this are purged. */
+  syncRunRetentionMs: number;
   bodyLimit: string;
   tokenRateLimitPerMinute: number;
   /** How long a looked-up token is reused without asking the store; a deactivated token works at most this long. */
@@ -192,6 +242,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatTimeoutMs: e.SYNC_BACK_HEARTBEAT_TIMEOUT,
       unknownOutcomeSettleMs: e.ODOO_UNKNOWN_OUTCOME_SETTLE,
     },
+    pull: {
+      intervalMs: e.ODOO_PULL_INTERVAL,
+      lookbackMs: e.ODOO_PULL_LOOKBACK,
+      pageSize: e.ODOO_PULL_PAGE_SIZE,
+      maxConcurrent: Math.min(e.ODOO_PULL_MAX_CONCURRENT, e.ODOO_MAX_CONCURRENT),
+      externalIdFields: e.ODOO_PULL_EXTERNAL_ID,
+    },
+    syncRunRetentionMs: e.SYNC_RUN_RETENTION,
     bodyLimit: e.BODY_LIMIT,
     tokenRateLimitPerMinute: e.TOKEN_RATE_LIMIT_PER_MINUTE,
     tokenCacheTtlMs: e.TOKEN_CACHE_TTL,

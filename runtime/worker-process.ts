@@ -2,10 +2,13 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { PendingSweeper } from '../sync/inbound/pending-sweeper';
+import { ensurePullSchedules } from '../sync/pull/pull-schedules';
 import { PeriodicTask } from './periodic-task';
+import { purgeSyncRunsLogged, SYNC_RUN_PURGE_INTERVAL_MS } from '../sync/runs/sync-run-retention';
 import { SyncBackSweeper } from '../sync/sync-back/sweeper';
 import { createSyncWorker, type SyncWorkerOptions } from '../worker/sync-worker';
 import { createWorkerOdooClient } from './odoo-client';
+import { limitedOdooClient } from '../odoo/limited-client';
 import type { Resources } from './resources';
 
 export interface RunningWorker {
@@ -41,9 +44,13 @@ export async function startWorker(
       odoo,
       unknownOutcomeSettleMs: config.syncBack.unknownOutcomeSettleMs,
       breakerOpenMs: config.odooClient.breakerOpenMs,
+      pullOdoo: odoo && limitedOdooClient(odoo, config.pull.maxConcurrent),
+      pull: config.pull,
     },
     ...extra,
   });
+  // The Schedules pull:<entity_type>, in line with ODOO_PULL_INTERVAL and ODOO_*; never throws.
+  await ensurePullSchedules(resources.temporal.client, config, log);
   const sweeper = new PendingSweeper(resources.orm, dispatcher, resources.metrics, log, {
     minAgeMs: config.pendingSweepMinAgeMs,
     maxPerPass: config.pendingSweepMaxPerPass,
@@ -58,6 +65,12 @@ export async function startWorker(
   const sweeps = [
     new PeriodicTask('pending sweep', config.pendingSweepIntervalMs, () => sweeper.sweep(), log).start(),
     new PeriodicTask('sync-back sweep', config.pendingSweepIntervalMs, () => syncBackSweeper.sweep(), log).start(),
+    new PeriodicTask(
+      'sync-run purge',
+      SYNC_RUN_PURGE_INTERVAL_MS,
+      () => purgeSyncRunsLogged(resources.orm, log, { retentionMs: config.syncRunRetentionMs }),
+      log,
+    ).start({ immediately: true }),
   ];
   return {
     worker,

@@ -25,7 +25,10 @@ type CheckResult = { status: 'up' } | { status: 'down'; error: string } | { stat
  */
 function odooCheck(deps: ApiDeps) {
   if (!deps.config.odoo) {
-    return { status: 'not_configured', note: 'ODOO_URL/ODOO_DB/ODOO_LOGIN/ODOO_API_KEY not set: sync-back waits' };
+    return {
+      status: 'not_configured',
+      note: 'ODOO_URL/ODOO_DB/ODOO_LOGIN/ODOO_API_KEY not set: sync-back waits and nothing is pulled from Odoo',
+    };
   }
   const breaker = deps.metrics.odooBreakerState();
   return {

@@ -93,6 +93,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     PENDING_SWEEP_MIN_AGE: '3s',
     WORKER_METRICS_PORT: '0',
     FEED_SETTLE_WINDOW: '0ms',
+    // No Schedule pulls from a test's Odoo on its own (a test that wants them sets an interval).
+    ODOO_PULL_INTERVAL: 'off',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(backends.legacyUrl ? { LEGACY_DATABASE_URL: backends.legacyUrl } : {}),
     ...db.env,

@@ -4,3 +4,10 @@ export const SYNC_BACK_FAILURE_TYPES = {
   odooRejected: 'OdooRejected',
   orderNotFound: 'WebshopOrderNotFound',
 } as const;
+
+/** ApplicationFailure types the pull activities throw. */
+export const PULL_FAILURE_TYPES = {
+  /** Odoo refused the read for good (access rights, a field it does not have): the run ends at once. */
+  odooRejected: 'OdooRejected',
+  odooNotConfigured: 'OdooNotConfigured',
+} as const;

@@ -5,6 +5,7 @@
 export * from './failure-types';
 export * from './ids';
 export * from './inbound-record';
+export * from './odoo-pull';
 export * from './sale-order-sync';
 export * from './search-attributes';
 export * from './signals';
