@@ -2,6 +2,7 @@ import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
   PULL_FAILURE_TYPES,
+  PULL_PAGES_PER_EXECUTION,
   pullProgressQuery,
   type OdooPullInput,
   type PullCounts,
@@ -32,9 +33,6 @@ const odooReads = wf.proxyActivities<Activities>({
     nonRetryableErrorTypes: [PULL_FAILURE_TYPES.odooRejected, PULL_FAILURE_TYPES.odooNotConfigured],
   },
 });
-
-/** Pages one execution reads before it continues as new, so a long backfill keeps a short history. */
-export const PAGES_PER_EXECUTION = 100;
 
 const emptyCounts = (): PullCounts => ({ read: 0, created: 0, updated: 0, unchanged: 0, failed: 0 });
 
@@ -93,7 +91,7 @@ export async function odooPullWorkflow(input: OdooPullInput): Promise<PullProgre
   let pagesThisExecution = 0;
   for (const [streamIndex, stream] of run.plan.streams.entries()) {
     while (!stream.done) {
-      if (pagesThisExecution >= PAGES_PER_EXECUTION || wf.workflowInfo().continueAsNewSuggested) {
+      if (pagesThisExecution >= PULL_PAGES_PER_EXECUTION || wf.workflowInfo().continueAsNewSuggested) {
         await wf.continueAsNew<typeof odooPullWorkflow>({
           ...input,
           carried: { progress: run.progress, plan: run.plan },

@@ -8,7 +8,11 @@ import { odooDateTime } from '../../sync/pull/odoo-values';
 import type { FakeOdoo } from '../support/fake-odoo';
 import { useSyncBackFixture } from '../support/fixtures';
 import { executionsOf, pullNow, pullRuns } from '../support/pull';
-import { eventually, type TestService } from '../support/service-harness';
+import { Worker } from '@temporalio/worker';
+import { PULL_PAGES_PER_EXECUTION, type OdooPullInput } from '../../workflows/contract';
+import { recordRuns, runsOf } from '../support/record-history';
+import { eventually, sharedWorkflowBundle, type TestService } from '../support/service-harness';
+import { testBackends } from '../support/test-backends';
 import { runId } from '../support/sync-back';
 
 jest.setTimeout(240_000);
@@ -255,3 +259,68 @@ describe.each(['jsonrpc', 'json2'] as const)('pull from Odoo over %s', (protocol
     expect(odooDateTime(at('2026-03-06T06:00:01.500Z'))).toBe('2026-03-06 06:00:01');
   });
 });
+
+describe('a long pull continues as new and replays', () => {
+  let fake: FakeOdoo;
+  let service: TestService;
+  let admin: string;
+  const run = runId();
+  const client = () => service.resources.temporal.client;
+
+  useSyncBackFixture({
+    odoo: 'jsonrpc',
+    tokens: ['admin'],
+    // One record per page: a backfill of more than PULL_PAGES_PER_EXECUTION records continues as new.
+    env: { ...PULL_ENV, ODOO_PULL_PAGE_SIZE: '1' },
+    ready: (f) => ({ fake, service, admin } = f),
+  });
+
+  /** Replays every run of the workflow against today's code and, with RECORD_HISTORIES=1, stores them. */
+  const replayRuns = async (workflowId: string, baseName: string) => {
+    const runs = await runsOf(client(), workflowId);
+    const histories = runs.map((r, i) => ({ workflowId: `${workflowId} run ${i + 1}`, history: r.history }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await sharedWorkflowBundle() }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    recordRuns(workflowId, runs, baseName, { address: testBackends().temporalAddress });
+    return runs;
+  };
+
+  it('reads a backfill longer than one execution across continue-as-new, each record once', async () => {
+    fake.setClock(() => at('2026-04-01T00:00:00Z'));
+    const refs = Array.from({ length: PULL_PAGES_PER_EXECUTION + 3 }, (_, i) => `CAN${i}-${run}`);
+    refs.forEach((ref, i) => {
+      fake.setClock(() => new Date(Date.parse('2026-04-01T00:00:00Z') + i * 1000));
+      fake.seed('res.partner', { name: ref, ref, type: 'contact' });
+    });
+
+    const pulled = await pullNow(service, admin, 'partner', { full: true });
+    expect(pulled).toMatchObject({ status: 'success', total: refs.length });
+    expect(pulled.counts).toEqual({ read: refs.length, created: refs.length, updated: 0, unchanged: 0, failed: 0 });
+
+    const runs = await replayRuns(pulled.workflowId, 'pull-partners-continue-as-new');
+    expect(runs).toHaveLength(2);
+    expect(runs[0]!.continuedAsNew).toBe(true);
+    expect((runs[1]!.input as OdooPullInput).carried?.progress.pages).toBe(PULL_PAGES_PER_EXECUTION);
+    const [logged] = await pullRuns(service, admin, 'partner');
+    expect(logged).toMatchObject({ status: 'success', pages: refs.length + 1 });
+    expect(await em(service).count(PartnerSchema, { externalId: { $in: refs } })).toBe(refs.length);
+  });
+
+  it('replays a run that ended partial when Odoo went down', async () => {
+    fake.setClock(() => at('2026-04-02T00:00:00Z'));
+    const refs = [1, 2, 3].map((n) => `PARTIAL${n}-${run}`);
+    for (const ref of refs) fake.seed('res.partner', { name: ref, ref, type: 'contact' });
+    fake.failAfter(2, 503, 50, { method: 'search_read', model: 'res.partner' });
+    const pulled = await pullNow(service, admin, 'partner', { since: '2026-04-02' });
+    fake.clearSwitches();
+    expect(pulled.status).toBe('partial');
+    await replayRuns(pulled.workflowId, 'pull-partners-partial');
+  });
+});
+
+function em(service: TestService): EntityManager {
+  return service.resources.orm.em.fork() as EntityManager;
+}

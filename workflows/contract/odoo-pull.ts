@@ -84,6 +84,9 @@ export interface OdooPullInput {
   carried?: { progress: PullProgress; plan: PullPlan };
 }
 
+/** Pages one execution reads before it continues as new, so a long backfill keeps a short history. */
+export const PULL_PAGES_PER_EXECUTION = 100;
+
 export const pullProgressQuery = defineQuery<PullProgress>('progress');
 
 export type OdooPullWorkflow = (input: OdooPullInput) => Promise<PullProgress>;
