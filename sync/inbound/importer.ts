@@ -57,15 +57,24 @@ export interface ImportResult {
   extracted: ExtractedChanges;
 }
 
+export interface ImportOptions {
+  /**
+   * Top-level fields of the stored record that the incoming one does not carry are kept (a pull maps only the
+   * fields it knows: what a push sent beyond them is not taken away by the next pull). A push replaces the record.
+   */
+  keepStoredFields?: boolean;
+}
+
 export async function importRecords<R, E extends SyncFields>(
   em: EntityManager,
   spec: InboundSpec<R, E>,
   accepted: readonly AcceptedRecord<R>[],
   now: () => Date = () => new Date(),
+  options: ImportOptions = {},
 ): Promise<ImportResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await em.fork().transactional((tx) => importInTransaction(tx, spec, accepted, now()));
+      return await em.fork().transactional((tx) => importInTransaction(tx, spec, accepted, now(), options));
     } catch (err) {
       if (!isRetryableConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
     }
@@ -77,6 +86,7 @@ async function importInTransaction<R, E extends SyncFields>(
   spec: InboundSpec<R, E>,
   accepted: readonly AcceptedRecord<R>[],
   now: Date,
+  options: ImportOptions,
 ): Promise<ImportResult> {
   const latest = lastPushPerExternalId(spec, accepted);
   const lockMode = supportsRowLocks(em) ? LockMode.PESSIMISTIC_WRITE : undefined;
@@ -88,6 +98,7 @@ async function importInTransaction<R, E extends SyncFields>(
     lockMode,
   });
   const compared = new Map(existingRows.map((row) => [row.externalId, row]));
+  if (options.keepStoredFields) keepStoredFields(latest, compared);
   const changes = new Map<string, string[]>();
   for (const [externalId, item] of latest) {
     const row = compared.get(externalId);
@@ -140,6 +151,21 @@ async function importInTransaction<R, E extends SyncFields>(
     };
   });
   return { outcomes, extracted };
+}
+
+/**
+ * Completes each incoming record with the stored top-level fields it does not carry (not a stub's: all legacy).
+ * In place: the batch's outcomes are matched to its records by identity.
+ */
+function keepStoredFields<R, E extends SyncFields>(
+  latest: Map<string, AcceptedRecord<R>>,
+  compared: Map<string, ComparedRow<E>>,
+): void {
+  for (const [externalId, item] of latest) {
+    const row = compared.get(externalId);
+    if (!row || row.processingState === 'stub' || !row.data) continue;
+    item.raw = { ...row.data, ...item.raw };
+  }
 }
 
 function lastPushPerExternalId<R, E extends SyncFields>(

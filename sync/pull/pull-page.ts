@@ -146,7 +146,7 @@ async function importMapped(
   });
 
   const { outcomes, extracted } = accepted.length
-    ? await importRecords(em, spec, accepted)
+    ? await importRecords(em, spec, accepted, undefined, { keepStoredFields: true })
     : { outcomes: [], extracted: {} };
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
   const changed = [...new Set(outcomes.filter((o) => o.status !== 'unchanged').map((o) => o.externalId))];

@@ -2,11 +2,6 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { PullWatermarkSchema } from '../../entities/pull-watermark';
 import type { PullCursor } from '../../workflows/contract';
 
-/** `a` comes after `b` in Odoo's `(write_date, id)` order. */
-export function isAfter(a: PullCursor, b: PullCursor): boolean {
-  return a.writeDate > b.writeDate || (a.writeDate === b.writeDate && a.id > b.id);
-}
-
 export async function loadWatermark(em: EntityManager, key: string): Promise<PullCursor | null> {
   const row = await em.findOne(PullWatermarkSchema, { entityType: key }, { disableIdentityMap: true });
   return row ? { writeDate: row.writeDate, id: row.odooId } : null;
