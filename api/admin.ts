@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { ENTITY_TYPES, PROCESSING_STATES } from '../entities/processing-state';
-import { SYNC_STATES } from '../entities/sale-order';
+import { SaleOrderSchema, SYNC_STATES } from '../entities/sale-order';
 import { adminOverview, type AdminOverview } from '../sync/admin/overview';
 import { WEBSHOP_FEEDS } from '../sync/feeds/webshop-feeds';
-import { retrySignal } from '../workflows/contract';
+import { abandonSignal, retrySignal } from '../workflows/contract';
 import { timestampSchema } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
@@ -58,6 +58,9 @@ const overviewSchema = z.object({
 }) satisfies z.ZodType<AdminOverview>;
 
 const retryResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('retry') });
+const abandonResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('abandon') });
+
+const SYNC_BACK_PREFIX = 'sync:sale_order:';
 
 /** Operators: the overview of what needs attention, and the manual retry of any record's workflow. */
 export function adminRoutes(deps: ApiDeps): RouteDef[] {
@@ -108,6 +111,56 @@ export function adminRoutes(deps: ApiDeps): RouteDef[] {
         }
         ctx.status = 202;
         ctx.body = { workflow_id: workflowId, signal: 'retry' } satisfies z.infer<typeof retryResultSchema>;
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/admin/workflows/:workflow_id/abandon',
+      scope: 'admin',
+      operationId: 'abandon_workflow',
+      summary:
+        'Gives up on a failed webshop order instead of retrying it (the "abandon" signal): its quotation is cancelled in Odoo if it was created there (action_cancel, once), then the order is cancelled',
+      tag: 'admin',
+      params: z.object({
+        workflow_id: z
+          .string()
+          .min(1)
+          .meta({
+            description: 'A sync-back: `sync:sale_order:<external_id>`',
+            examples: ['sync:sale_order:WEB-1001'],
+          }),
+      }),
+      responses: {
+        202: { description: 'Signalled; the order is cancelled (in Odoo too)', schema: abandonResultSchema },
+        404: { description: 'No webshop order, or no running workflow, with this id' },
+        409: { description: 'The order is not failed (not_failed): there is nothing to abandon' },
+      },
+      handler: async (ctx) => {
+        const workflowId = (ctx.params as Record<string, string>).workflow_id!;
+        const externalId = workflowId.startsWith(SYNC_BACK_PREFIX) ? workflowId.slice(SYNC_BACK_PREFIX.length) : '';
+        const order = externalId
+          ? await deps.orm.em
+              .fork()
+              .findOne(SaleOrderSchema, { direction: 'outbound', externalId }, { fields: ['syncState'] })
+          : null;
+        if (!order) throw new ApiError(404, 'not_found', `No webshop order sync-back ${workflowId}`);
+        if (order.syncState !== 'failed') {
+          throw new ApiError(
+            409,
+            'not_failed',
+            `The order is ${order.syncState ?? 'pending'}, not failed: only a failed order can be abandoned`,
+          );
+        }
+        try {
+          await deps.temporal.client.workflow.getHandle(workflowId).signal(abandonSignal);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) {
+            throw new ApiError(404, 'not_found', `No running workflow ${workflowId}`);
+          }
+          throw err;
+        }
+        ctx.status = 202;
+        ctx.body = { workflow_id: workflowId, signal: 'abandon' } satisfies z.infer<typeof abandonResultSchema>;
       },
     },
   ];

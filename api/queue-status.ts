@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { z } from 'zod';
 import { DependencyWaitSchema } from '../entities/dependency-wait';
 import { ENTITY_TYPES, type EntityType, type ProcessingState } from '../entities/processing-state';
-import { SaleOrderSchema, type SaleOrder } from '../entities/sale-order';
+import { ODOO_ORDER_STATES, SaleOrderSchema, SYNC_STATES, type SaleOrder } from '../entities/sale-order';
 import type { SyncFields } from '../entities/sync-fields';
 import { inboundSpecFor } from '../sync/inbound/specs';
 import { inboundWorkflowId, syncBackWorkflowId } from '../workflows/contract';
@@ -16,12 +16,25 @@ const QUEUE_STATES = ['pending', 'awaiting_dependency', 'syncing', 'synced', 'fa
 const statusSchema = z.object({
   entity_type: z.literal('sale_order'),
   external_id: z.string(),
-  state: z.enum(QUEUE_STATES),
+  state: z
+    .enum(SYNC_STATES)
+    .describe(
+      'synced: in Odoo as a quotation; confirming/confirmed: action_confirm sent/done; cancelling/cancelled: the order is (being) cancelled, in Odoo too once it is there; conflict: Odoo does not allow what the webshop asked (see conflicts), an operator decides',
+    ),
   attempts: z.number().int().describe('Create attempts sent towards Odoo so far'),
-  last_error: z.string().nullable(),
+  last_error: z.string().nullable().describe('In conflict: why; cancelled: by whom'),
   odoo_id: odooIdSchema,
+  odoo_state: z
+    .enum(ODOO_ORDER_STATES)
+    .nullable()
+    .describe("The Odoo order's state as the sync-back last saw or left it; null before the create"),
+  conflicts: z
+    .array(z.object({ field: z.string(), webshop: z.unknown(), odoo: z.unknown() }))
+    .describe('In conflict: what the webshop asked and what Odoo has, per field'),
   workflow_id: z.string(),
-  cancelled: z.boolean().describe('An operator cancelled the sync-back (state is then failed)'),
+  cancelled: z
+    .boolean()
+    .describe('The order is cancelled (state cancelled): by the webshop, an abandon, or an operator'),
   updated_at: timestampSchema,
 });
 
@@ -75,10 +88,12 @@ export function queueStatus(order: SaleOrder): z.infer<typeof statusSchema> {
   return {
     entity_type: 'sale_order',
     external_id: order.externalId,
-    state: order.syncState === 'cancelled' ? 'failed' : (order.syncState ?? 'pending'),
+    state: order.syncState ?? 'pending',
     attempts: order.syncAttempts,
     last_error: order.lastSyncError,
     odoo_id: order.odooId,
+    odoo_state: order.odooState,
+    conflicts: order.syncState === 'conflict' ? (order.syncConflicts ?? []) : [],
     workflow_id: syncBackWorkflowId(order.externalId),
     cancelled,
     updated_at: order.updatedAt.toISOString(),

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { z } from 'zod';
 import { webshopOrderSchema } from '../sync/sync-back/webshop-order-record';
 import { recordRequestRunQuietly, requestFailure, runErrorText } from '../sync/runs/request-runs';
+import { SaleOrderSchema, type SyncState } from '../entities/sale-order';
 import { storeWebshopOrder, type WebshopOrderOutcome } from '../sync/sync-back/order-store';
 import { syncBackWorkflowId } from '../workflows/contract';
 import type { ApiDeps } from './http/context';
@@ -18,6 +19,19 @@ const acceptedSchema = z.object({
     .enum(['created', 'updated', 'unchanged', 'locked'])
     .describe('locked: the order differs, but is already on its way into Odoo (or there), so nothing was changed'),
 });
+
+const cancelAcceptedSchema = acceptedSchema.omit({ outcome: true }).extend({
+  outcome: z
+    .enum(['cancel_requested', 'already_cancelled'])
+    .describe(
+      'cancel_requested: passed on to the sync-back (also when asked again while it runs; Odoo gets one cancel); already_cancelled: nothing to do',
+    ),
+});
+
+const TEMPORAL_RETRY_AFTER_SECONDS = 5;
+
+/** States whose workflow run has ended: a repost has nothing to start or tell. */
+const SETTLED: readonly (SyncState | null)[] = ['synced', 'confirmed', 'cancelled'];
 
 /**
  * Runs the store of one posted order and records it as a `webshop` run: success (its outcome counted as created,
@@ -114,8 +128,8 @@ export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
           return { ...order, externalId: parsed.data.external_id };
         });
         const externalId = stored.externalId;
-        // A synced or cancelled order's workflow is done; there is nothing to start or tell.
-        if (stored.syncState !== 'synced' && stored.syncState !== 'cancelled') {
+        // A synced, confirmed or cancelled order's workflow is done; there is nothing to start or tell.
+        if (!SETTLED.includes(stored.syncState)) {
           const changed = stored.outcome === 'created' || stored.outcome === 'updated';
           await deps.syncBackStarter.start(externalId, { changed });
         }
@@ -128,6 +142,55 @@ export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
           status_url: statusUrl,
           outcome: stored.outcome,
         } satisfies z.infer<typeof acceptedSchema>;
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/webshop/sale-orders/:external_id/cancel',
+      scope: 'webshop',
+      operationId: 'cancel_webshop_sale_order',
+      summary:
+        "Cancel a webshop order. Before its create nothing is sent to Odoo; after it, Odoo's order is cancelled once (action_cancel). A delivered, invoiced or locked order cannot simply be cancelled: it goes to state conflict and waits for an operator. Asking again answers 202 with the same workflow",
+      tag: 'webshop-orders',
+      params: z.object({
+        external_id: z
+          .string()
+          .min(1)
+          .meta({ description: 'The webshop order number', examples: ['WEB-1001'] }),
+      }),
+      responses: {
+        202: {
+          description: 'Passed on to the sync-back workflow (or already cancelled); GET status_url for the outcome',
+          schema: cancelAcceptedSchema,
+          headers: { Location: { description: 'The status_url', schema: { type: 'string', format: 'uri-reference' } } },
+        },
+        404: { description: 'No webshop order with this number' },
+      },
+      handler: async (ctx) => {
+        const externalId = (ctx.params as Record<string, string>).external_id!;
+        const order = await deps.orm.em
+          .fork()
+          .findOne(SaleOrderSchema, { direction: 'outbound', externalId }, { fields: ['syncState'] });
+        if (!order) throw new ApiError(404, 'not_found', `No webshop order ${externalId}`);
+        const already = order.syncState === 'cancelled';
+        if (!already && !(await deps.syncBackStarter.cancel(externalId))) {
+          throw new ApiError(
+            503,
+            'temporal_unavailable',
+            `Temporal cannot be reached; retry in ${TEMPORAL_RETRY_AFTER_SECONDS} seconds`,
+            [],
+            { 'Retry-After': String(TEMPORAL_RETRY_AFTER_SECONDS) },
+          );
+        }
+        const statusUrl = queueStatusPath(externalId);
+        ctx.status = 202;
+        ctx.set('Location', statusUrl);
+        ctx.body = {
+          external_id: externalId,
+          workflow_id: syncBackWorkflowId(externalId),
+          status_url: statusUrl,
+          outcome: already ? 'already_cancelled' : 'cancel_requested',
+        } satisfies z.infer<typeof cancelAcceptedSchema>;
       },
     },
   ];

@@ -27,6 +27,19 @@ const duration = (fallback: string) =>
       return ms;
     });
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`), any case. */
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, ctx) => {
+      const value = text.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(value)) return true;
+      if (['false', '0', 'no', 'off'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a boolean (use true or false)` });
+      return z.NEVER;
+    });
+
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -55,7 +68,10 @@ const envSchema = z.object({
   LEGACY_LOOKUP_MAX_INTERVAL: duration('6h'),
   PENDING_SWEEP_INTERVAL: duration('15s'),
   PENDING_SWEEP_MIN_AGE: duration('2m'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  // Each cached waiting workflow holds ~270 KB of worker RSS (its own copy of the workflow modules, its state
+  // and the core's): 250 keeps a worker with 10,000 waiting workflows under 400 MB (BENCHMARKS.md); an evicted
+  // one is replayed from its short history when woken.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   PENDING_SWEEP_MAX_PER_PASS: z.coerce.number().int().min(1).default(500),
   FEED_SETTLE_WINDOW: duration('2s'),
   ODOO_URL: optionalUrl(['http', 'https']),
@@ -110,6 +126,7 @@ const envSchema = z.object({
   SYNC_BACK_RETRY_MAX: duration('5m'),
   SYNC_BACK_ATTEMPT_TIMEOUT: duration('2m'),
   SYNC_BACK_HEARTBEAT_TIMEOUT: duration('10s'),
+  SYNC_BACK_CONFIRM: bool(true),
   BODY_LIMIT: z.string().default('5mb'),
   TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   TOKEN_CACHE_TTL: duration('5s'),
@@ -164,6 +181,8 @@ export interface Config {
     heartbeatTimeoutMs: number;
     /** How long a create whose answer was lost is given to show up in Odoo before it is sent again. */
     unknownOutcomeSettleMs: number;
+    /** Confirm the order in Odoo (`action_confirm`) once it is created there. */
+    confirm: boolean;
   };
   pull: {
     /** How often the Schedule of each entity type runs a pull; null: no Schedules (`off`). */
@@ -241,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attemptTimeoutMs: e.SYNC_BACK_ATTEMPT_TIMEOUT,
       heartbeatTimeoutMs: e.SYNC_BACK_HEARTBEAT_TIMEOUT,
       unknownOutcomeSettleMs: e.ODOO_UNKNOWN_OUTCOME_SETTLE,
+      confirm: e.SYNC_BACK_CONFIRM,
     },
     pull: {
       intervalMs: e.ODOO_PULL_INTERVAL,

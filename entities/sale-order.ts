@@ -1,12 +1,39 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { JsonColumnType } from './json-column';
 import { bigintId, bigintRef, datetime, feedIndex, syncFieldProperties, type SyncFields } from './sync-fields';
 
 export const SALE_ORDER_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type SaleOrderDirection = (typeof SALE_ORDER_DIRECTIONS)[number];
 
-/** Where a webshop order stands on its way into Odoo. */
-export const SYNC_STATES = ['pending', 'awaiting_dependency', 'syncing', 'synced', 'failed', 'cancelled'] as const;
+/**
+ * Where a webshop order stands on its way into Odoo. synced: in Odoo as a quotation; confirming / confirmed:
+ * `action_confirm` sent / done; cancelling: `action_cancel` on its way (or nothing to send before the create);
+ * conflict: Odoo does not allow what the webshop asked (a delivered or invoiced order cancelled), an operator decides.
+ */
+export const SYNC_STATES = [
+  'pending',
+  'awaiting_dependency',
+  'syncing',
+  'synced',
+  'failed',
+  'cancelled',
+  'confirming',
+  'confirmed',
+  'cancelling',
+  'conflict',
+] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
+
+/** Odoo's `sale.order` states (Odoo 17 has `done` only for orders locked before the upgrade). */
+export const ODOO_ORDER_STATES = ['draft', 'sent', 'sale', 'cancel', 'done'] as const;
+export type OdooOrderState = (typeof ODOO_ORDER_STATES)[number];
+
+/** One field on which the webshop and Odoo disagree (contract: `conflicts: [{field, webshop, odoo}]`). */
+export interface SyncConflict {
+  field: string;
+  webshop: unknown;
+  odoo: unknown;
+}
 
 export interface SaleOrder extends SyncFields {
   /** inbound: pushed by Odoo; outbound: a webshop order on its way into Odoo. */
@@ -23,8 +50,13 @@ export interface SaleOrder extends SyncFields {
   /**
    * Set just before a create is sent to Odoo and cleared once its outcome is known. While set, a create whose
    * answer was lost may still land in Odoo, so no second create is sent until it has had time to show up.
+   * Once the order is in Odoo, the same marker guards its confirm and cancel (`action_confirm`, `action_cancel`).
    */
   syncCreateStartedAt: Date | null;
+  /** The Odoo order's state as last read or left by the sync-back; null before the create (or not read yet). */
+  odooState: OdooOrderState | null;
+  /** Set while the order is in `conflict`: what the webshop asked and what Odoo has. */
+  syncConflicts: SyncConflict[] | null;
 }
 
 export interface SaleOrderLine {
@@ -55,6 +87,8 @@ export const SaleOrderSchema = new EntitySchema<SaleOrder>({
     syncAttempts: { type: 'integer', default: 0 },
     lastSyncError: { type: 'text', nullable: true },
     syncCreateStartedAt: { ...datetime, nullable: true },
+    odooState: { type: 'string', length: 16, nullable: true },
+    syncConflicts: { type: JsonColumnType, nullable: true },
   },
   uniques: [
     {

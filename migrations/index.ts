@@ -7,6 +7,7 @@ import { Migration20261201210000_removedPrices } from './Migration20261201210000
 import { Migration20261202020000_exactKeys } from './Migration20261202020000-exact-keys';
 import { Migration20261202030000_handedOffAt } from './Migration20261202030000-handed-off-at';
 import { Migration20261202100000_syncRuns } from './Migration20261202100000-sync-runs';
+import { Migration20261202120000_orderLifecycle } from './Migration20261202120000-order-lifecycle';
 
 /** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202020000-exact-keys', class: Migration20261202020000_exactKeys },
   { name: 'Migration20261202030000-handed-off-at', class: Migration20261202030000_handedOffAt },
   { name: 'Migration20261202100000-sync-runs', class: Migration20261202100000_syncRuns },
+  { name: 'Migration20261202120000-order-lifecycle', class: Migration20261202120000_orderLifecycle },
 ];

@@ -58,6 +58,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly syncBackLifecycle = new Counter({
+    name: 'sync_back_order_lifecycle_total',
+    help: 'Webshop orders after the create: confirmed in Odoo (confirm), cancelled by the webshop (cancel), abandoned by an operator (abandon), in conflict (conflict)',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   private readOdooBreaker: (() => BreakerState) | undefined;
 
   readonly odooBreaker = new Gauge({

@@ -22,6 +22,7 @@ export function workflowTimings(config: Config): WorkflowTimings {
       deadlineMs: config.syncBack.deadlineMs,
       attemptTimeoutMs: config.syncBack.attemptTimeoutMs,
       heartbeatTimeoutMs: config.syncBack.heartbeatTimeoutMs,
+      confirm: config.syncBack.confirm,
     },
   };
 }

@@ -1,13 +1,16 @@
 import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { SyncFailure, SyncOutcome } from '../activities/sale-order-sync';
+import type { LifecycleOutcome, SyncFailure, SyncOutcome } from '../activities/sale-order-sync';
 import {
+  abandonSignal,
+  cancelOrderSignal,
   dependencyReadySignal,
   recordChangedSignal,
   retrySignal,
   SEARCH_ATTRIBUTES,
   syncBackStateQuery,
   SYNC_BACK_FAILURE_TYPES,
+  type CancelReason,
   type SaleOrderSyncInput,
   type SaleOrderSyncStatus,
   type SyncBackTiming,
@@ -43,13 +46,23 @@ function odooActivities(timing: SyncBackTiming) {
   });
 }
 
+/**
+ * Marks the histories of workflows that go on after the create (confirm, cancel, abandon). A workflow started
+ * before it ends at the quotation, as it always did: it is never confirmed by the newer code.
+ */
+export const LIFECYCLE_PATCH = 'sync-back-order-lifecycle';
+
 /** What the workflow knows between activity runs. */
 class SyncBackRun {
   pushed = false;
   retryRequested = false;
   readyDependencies = new Set<string>();
+  /** The webshop cancelled the order; taken when the cancel starts. */
+  cancelRequested = false;
+  /** An operator gave up on the failed order; taken when the compensation starts. */
+  abandonRequested = false;
   checksWithoutProgress: number;
-  status: SaleOrderSyncStatus = { state: 'pending', awaitingOn: [], odooId: null, lastError: null };
+  status: SaleOrderSyncStatus = { state: 'pending', awaitingOn: [], odooId: null, lastError: null, odooState: null };
   private published = '';
 
   constructor(
@@ -63,10 +76,23 @@ class SyncBackRun {
     return this.pushed || this.retryRequested || this.readyDependencies.size > 0;
   }
 
+  /** A cancel (the webshop's, or an operator's abandon) is waiting to be carried out. */
+  get cancelWanted(): boolean {
+    return this.cancelRequested || this.abandonRequested;
+  }
+
   take(): void {
     this.pushed = false;
     this.retryRequested = false;
     this.readyDependencies.clear();
+  }
+
+  /** Takes the pending cancel: why it is cancelled. */
+  takeCancel(): CancelReason {
+    const reason = this.abandonRequested ? 'abandon' : 'webshop';
+    this.cancelRequested = false;
+    this.abandonRequested = false;
+    return reason;
   }
 
   update(change: Partial<SaleOrderSyncStatus>): void {
@@ -89,13 +115,24 @@ class SyncBackRun {
 }
 
 function describe(status: SaleOrderSyncStatus): string {
+  const inOdoo = status.odooId === null ? '' : ` (sale.order ${status.odooId})`;
   switch (status.state) {
     case 'awaiting_dependency':
       return `Waiting for ${status.awaitingOn.join(', ')} to be known with an Odoo id`;
     case 'failed':
-      return `Failed: ${status.lastError ?? 'unknown error'} (send "retry" once the cause is fixed)`;
+      return `Failed: ${status.lastError ?? 'unknown error'} (send "retry" once the cause is fixed, or "abandon" to cancel the order${status.odooId === null ? '' : ' in Odoo'})`;
     case 'synced':
       return `In Odoo as sale.order ${status.odooId}`;
+    case 'confirming':
+      return `Confirming sale.order ${status.odooId} in Odoo`;
+    case 'confirmed':
+      return `Confirmed in Odoo as sale.order ${status.odooId}`;
+    case 'cancelling':
+      return `Cancelling${inOdoo}`;
+    case 'cancelled':
+      return status.odooId === null ? 'Cancelled before it reached Odoo' : `Cancelled, in Odoo too${inOdoo}`;
+    case 'conflict':
+      return `Conflict${inOdoo}: ${status.lastError ?? 'Odoo does not allow it'}. Waits for an operator (send "retry" to try again)`;
     case 'pending':
       return status.lastError ? `Pending: ${status.lastError}` : 'Pending';
     default:
@@ -119,16 +156,30 @@ function failureOf(err: wf.ActivityFailure, timing: SyncBackTiming): SyncFailure
  * It waits until the partner and every product are known with an Odoo id (woken by a signal, looking in the
  * legacy database after the grace period and again at growing intervals), then has the order created in
  * Odoo exactly once. A refusal by Odoo, or no success before the deadline, marks the order failed until an
- * operator sends `retry` (or the webshop reposts it changed). Cancelling marks the order cancelled.
+ * operator sends `retry` (or the webshop reposts it changed). Cancelling the workflow marks the order cancelled.
+ *
+ * Then the order's lifecycle in Odoo, one step after the other: the confirm (`timing.confirm`), as a saga whose
+ * compensation is the cancel in Odoo (`abandon` on a failed confirm), and the webshop's cancel (`cancelOrder`),
+ * which a delivered or invoiced order refuses: the order then waits in `conflict`.
  */
 export async function saleOrderSyncWorkflow(input: SaleOrderSyncInput): Promise<SaleOrderSyncStatus> {
   const run = new SyncBackRun(input.externalId, input.checksWithoutProgress ?? 0);
   wf.setHandler(recordChangedSignal, () => void (run.pushed = true));
   wf.setHandler(retrySignal, () => void (run.retryRequested = true));
   wf.setHandler(dependencyReadySignal, (key) => void run.readyDependencies.add(key));
+  wf.setHandler(cancelOrderSignal, () => void (run.cancelRequested = true));
+  wf.setHandler(abandonSignal, () => {
+    if (run.status.state === 'failed') run.abandonRequested = true;
+    else wf.log.warn('abandon ignored: the order is not failed', { state: run.status.state });
+  });
   wf.setHandler(syncBackStateQuery, () => run.status);
+  const lifecycle = wf.patched(LIFECYCLE_PATCH);
   try {
-    return await syncUntilDone(input, run);
+    const created = await syncUntilDone(input, run);
+    if (created.state !== 'synced') return created;
+    // Histories from before the lifecycle end here, unless the new cancel signal reached them.
+    if (!lifecycle && !run.cancelWanted) return created;
+    return await afterCreate(input, run, lifecycle && input.timing.confirm === true);
   } catch (err) {
     if (wf.isCancellation(err)) {
       await wf.CancellationScope.nonCancellable(async () => {
@@ -144,6 +195,7 @@ async function syncUntilDone(input: SaleOrderSyncInput, run: SyncBackRun): Promi
   const { externalId, timing } = input;
   const odoo = odooActivities(timing);
   for (;;) {
+    if (run.cancelWanted) return cancelOrder(input, run);
     run.take();
     if (run.status.state !== 'awaiting_dependency') run.update({ state: 'syncing', lastError: null });
     let outcome: SyncOutcome;
@@ -160,6 +212,8 @@ async function syncUntilDone(input: SaleOrderSyncInput, run: SyncBackRun): Promi
 
     if (outcome.state === 'synced') {
       run.update({ state: 'synced', odooId: outcome.odooId, awaitingOn: [], lastError: null });
+      if (outcome.stored === 'confirmed') run.update({ state: 'confirmed', odooState: outcome.odooState ?? 'sale' });
+      else if (outcome.odooState !== undefined) run.update({ odooState: outcome.odooState });
       return run.status;
     }
     if (outcome.state === 'cancelled') {
@@ -175,7 +229,7 @@ async function syncUntilDone(input: SaleOrderSyncInput, run: SyncBackRun): Promi
     run.update({ state: 'awaiting_dependency', awaitingOn: outcome.awaitingOn });
     await continueAsNewIfSuggested(input, run);
     const waitMs = Math.min(timing.gracePeriodMs * 2 ** run.checksWithoutProgress, timing.maxLookupIntervalMs);
-    if (await wf.condition(() => run.hasWork, waitMs)) continue;
+    if (await wf.condition(() => run.hasWork || run.cancelWanted, waitMs)) continue;
     if (outcome.missing.length) {
       const lookup = await store.resolveFromLegacy(outcome.missing);
       if (lookup.unavailable || lookup.stubbed.length > 0) continue;
@@ -189,15 +243,98 @@ async function syncUntilDone(input: SaleOrderSyncInput, run: SyncBackRun): Promi
   }
 }
 
-/** Marks the order failed, then waits for a retry, a changed repost or (for dependencies) an arrival. */
+/**
+ * Marks the order failed, then waits for a retry, a changed repost, (for dependencies) an arrival, or a cancel:
+ * the webshop's, or an operator's `abandon`.
+ */
 async function failAndWait(run: SyncBackRun, failure: SyncFailure): Promise<void> {
   const message = await store.markSaleOrderSyncFailed(run.externalId, failure);
   run.update({ state: 'failed', lastError: message });
-  await wf.condition(() => run.hasWork);
+  await wf.condition(() => run.hasWork || run.cancelWanted);
   run.checksWithoutProgress = 0;
 }
 
+/** The steps after the create, in order; a cancel comes first whenever one is asked for. */
+async function afterCreate(
+  input: SaleOrderSyncInput,
+  run: SyncBackRun,
+  confirm: boolean,
+): Promise<SaleOrderSyncStatus> {
+  for (;;) {
+    if (run.cancelWanted) return cancelOrder(input, run);
+    if (!confirm || run.status.state === 'confirmed') return run.status;
+    await confirmOrder(input, run);
+  }
+}
+
+/**
+ * Confirms the order in Odoo (the activity reads its state first, so the confirm is sent once). A refusal
+ * marks it failed until `retry`, or `abandon` (the saga's compensation: cancel in Odoo). Returns once it is
+ * confirmed, or when a cancel is wanted.
+ */
+async function confirmOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promise<void> {
+  const odoo = odooActivities(input.timing);
+  for (;;) {
+    run.take();
+    run.update({ state: 'confirming', lastError: null });
+    let outcome: LifecycleOutcome;
+    try {
+      outcome = await odoo.confirmSaleOrder(run.externalId);
+    } catch (err) {
+      if (!(err instanceof wf.ActivityFailure) || wf.isCancellation(err)) throw err;
+      await failAndWait(run, { ...failureOf(err, input.timing), action: 'confirm' });
+      if (run.cancelWanted) return;
+      continue;
+    }
+    if (outcome.state !== 'conflict') {
+      run.update({ state: 'confirmed', odooState: outcome.odooState, lastError: null });
+      return;
+    }
+    await conflictAndWait(run, outcome);
+    if (run.cancelWanted) return;
+  }
+}
+
+/**
+ * Cancels the order: in Odoo once if it is there (nothing is sent before the create), then here. A refusal
+ * by Odoo (delivered, invoiced, locked) is a conflict: the order waits, and `retry` tries the cancel again.
+ */
+async function cancelOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promise<SaleOrderSyncStatus> {
+  const odoo = odooActivities(input.timing);
+  const reason = run.takeCancel();
+  for (;;) {
+    run.take();
+    run.update({ state: 'cancelling', awaitingOn: [], lastError: null });
+    let outcome: LifecycleOutcome;
+    try {
+      outcome = await odoo.cancelSaleOrder(run.externalId, reason);
+    } catch (err) {
+      if (!(err instanceof wf.ActivityFailure) || wf.isCancellation(err)) throw err;
+      await failAndWait(run, { ...failureOf(err, input.timing), action: 'cancel' });
+      run.takeCancel();
+      continue;
+    }
+    if (outcome.state !== 'conflict') {
+      run.update({ state: 'cancelled', odooState: outcome.odooState, lastError: null, conflicts: undefined });
+      return run.status;
+    }
+    await conflictAndWait(run, outcome);
+    run.takeCancel();
+  }
+}
+
+/** Odoo does not allow what was asked: the order waits for an operator (for now: `retry`) or a new cancel. */
+async function conflictAndWait(run: SyncBackRun, outcome: LifecycleOutcome & { state: 'conflict' }): Promise<void> {
+  run.update({
+    state: 'conflict',
+    odooState: outcome.odooState,
+    lastError: outcome.message,
+    conflicts: outcome.conflicts,
+  });
+  await wf.condition(() => run.hasWork || run.cancelWanted);
+}
+
 async function continueAsNewIfSuggested(input: SaleOrderSyncInput, run: SyncBackRun): Promise<void> {
-  if (!wf.workflowInfo().continueAsNewSuggested || run.hasWork) return;
+  if (!wf.workflowInfo().continueAsNewSuggested || run.hasWork || run.cancelWanted) return;
   await wf.continueAsNew<typeof saleOrderSyncWorkflow>({ ...input, checksWithoutProgress: run.checksWithoutProgress });
 }

@@ -1,4 +1,4 @@
-import type { SaleOrderLine } from '../../entities/sale-order';
+import type { OdooOrderState, SaleOrderLine, SyncConflict } from '../../entities/sale-order';
 import type { OdooClient, OdooValues } from '../../odoo/odoo-client';
 import { OdooError } from '../../odoo/odoo-errors';
 
@@ -45,11 +45,16 @@ export interface CreateMarker {
   clear(): Promise<void>;
 }
 
-/** A create sent earlier may still land in Odoo; try again after `retryInMs`. */
+/** A create (or confirm, cancel) sent earlier may still land in Odoo; try again after `retryInMs`. */
 export class CreateOutcomePending extends Error {
-  constructor(readonly retryInMs: number) {
+  constructor(
+    readonly retryInMs: number,
+    action: 'create' | 'confirm' | 'cancel' = 'create',
+  ) {
     super(
-      `An earlier create of this order got no answer; waiting ${Math.ceil(retryInMs / 1000)} s for it to show up in Odoo before creating again`,
+      action === 'create'
+        ? `An earlier create of this order got no answer; waiting ${Math.ceil(retryInMs / 1000)} s for it to show up in Odoo before creating again`
+        : `An earlier ${action} of this order got no answer; waiting ${Math.ceil(retryInMs / 1000)} s for it to show up in Odoo before sending it again`,
     );
   }
 }
@@ -85,4 +90,159 @@ export async function createSaleOrderOnce(
     if (landed !== undefined) return { odooId: landed, created: true };
     throw err;
   }
+}
+
+/** What the sync-back reads of an Odoo order before it acts on it (one `search_read`). */
+export interface OdooOrderSnapshot {
+  state: OdooOrderState;
+  invoiceStatus: string | false;
+}
+
+const CONFIRMED: readonly OdooOrderState[] = ['sale', 'done'];
+
+/** The order's state in Odoo; undefined when Odoo has no such order (deleted). */
+export async function readOdooOrder(odoo: OdooClient, odooId: number): Promise<OdooOrderSnapshot | undefined> {
+  const [row] = await odoo.searchRead(SALE_ORDER_MODEL, [['id', '=', odooId]], ['state', 'invoice_status'], {
+    limit: 1,
+  });
+  if (!row) return undefined;
+  return { state: row.state as OdooOrderState, invoiceStatus: (row.invoice_status as string | false) ?? false };
+}
+
+function describeOdooError(err: OdooError): string {
+  const name = err.odooName ? err.odooName.slice(err.odooName.lastIndexOf('.') + 1) : 'Odoo error';
+  return `${name}: ${err.message}`;
+}
+
+export type LifecycleResult =
+  | { state: 'confirmed' | 'cancelled'; odooState: OdooOrderState | null; sent: boolean }
+  | { state: 'conflict'; odooState: OdooOrderState | null; message: string; conflicts: SyncConflict[] };
+
+/**
+ * Confirms the Odoo order (`action_confirm`) unless it is confirmed already: reads its state first, and again
+ * after an answer that was lost or a refusal (an earlier confirm may have landed meanwhile), so the confirm is
+ * sent only while the order is a quotation. `beforeSend` records that it is about to be sent. Odoo's refusals
+ * (an archived product) reject with the OdooError; an order cancelled in Odoo is a conflict.
+ */
+export async function confirmSaleOrderOnce(
+  odoo: OdooClient,
+  odooId: number,
+  marker: CreateMarker,
+  settleMs: number,
+  now: () => Date = () => new Date(),
+): Promise<LifecycleResult> {
+  const before = await readOdooOrder(odoo, odooId);
+  const settled = (snapshot: OdooOrderSnapshot | undefined, sent: boolean): LifecycleResult | undefined => {
+    if (!snapshot) {
+      return {
+        state: 'conflict',
+        odooState: null,
+        message: `sale.order ${odooId} no longer exists in Odoo`,
+        conflicts: [{ field: 'state', webshop: 'sale', odoo: null }],
+      };
+    }
+    if (CONFIRMED.includes(snapshot.state)) return { state: 'confirmed', odooState: snapshot.state, sent };
+    if (snapshot.state === 'cancel') {
+      return {
+        state: 'conflict',
+        odooState: 'cancel',
+        message: `sale.order ${odooId} was cancelled in Odoo; it cannot be confirmed`,
+        conflicts: [{ field: 'state', webshop: 'sale', odoo: 'cancel' }],
+      };
+    }
+    return undefined;
+  };
+  const done = settled(before, false);
+  if (done) return done;
+  await markSending(marker, settleMs, now, 'confirm');
+  try {
+    await odoo.call(SALE_ORDER_MODEL, 'action_confirm', [[odooId]]);
+    return { state: 'confirmed', odooState: 'sale', sent: true };
+  } catch (err) {
+    if (!(err instanceof OdooError) || err.kind === 'transient') {
+      await marker.clear();
+      throw err;
+    }
+    const after = settled(await readOdooOrder(odoo, odooId), true);
+    if (after?.state === 'confirmed') return after;
+    if (err.kind === 'permanent') await marker.clear();
+    throw err;
+  }
+}
+
+/**
+ * Before an action is sent: an earlier one whose answer was lost (the marker) is given `settleMs` to show up
+ * in Odoo, so a retry reading the order before that action committed does not send it a second time.
+ */
+async function markSending(
+  marker: CreateMarker,
+  settleMs: number,
+  now: () => Date,
+  action: 'confirm' | 'cancel',
+): Promise<void> {
+  if (marker.startedAt) {
+    const waited = now().getTime() - marker.startedAt.getTime();
+    if (waited < settleMs) throw new CreateOutcomePending(settleMs - waited, action);
+  }
+  await marker.set(now());
+}
+
+/**
+ * Cancels the Odoo order (`action_cancel`) unless it is cancelled already, read first as for the confirm.
+ * A refusal (delivered, invoiced, locked) is a conflict carrying Odoo's message and what differs.
+ */
+export async function cancelSaleOrderOnce(
+  odoo: OdooClient,
+  odooId: number,
+  marker: CreateMarker,
+  settleMs: number,
+  now: () => Date = () => new Date(),
+): Promise<LifecycleResult> {
+  const before = await readOdooOrder(odoo, odooId);
+  if (!before) return { state: 'cancelled', odooState: null, sent: false };
+  if (before.state === 'cancel') return { state: 'cancelled', odooState: 'cancel', sent: false };
+  await markSending(marker, settleMs, now, 'cancel');
+  try {
+    // Without it Odoo may answer with its cancel wizard (an action to show) instead of cancelling.
+    await odoo.call(SALE_ORDER_MODEL, 'action_cancel', [[odooId]], { context: { disable_cancel_warning: true } });
+    return { state: 'cancelled', odooState: 'cancel', sent: true };
+  } catch (err) {
+    if (!(err instanceof OdooError) || err.kind === 'transient') {
+      await marker.clear();
+      throw err;
+    }
+    const after = await readOdooOrder(odoo, odooId);
+    if (!after || after.state === 'cancel')
+      return { state: 'cancelled', odooState: after ? 'cancel' : null, sent: true };
+    if (err.kind !== 'permanent') throw err;
+    await marker.clear();
+    return {
+      state: 'conflict',
+      odooState: after.state,
+      message: `Odoo refused the cancel: ${describeOdooError(err)}`,
+      conflicts: await cancelConflicts(odoo, odooId, after),
+    };
+  }
+}
+
+/** What stands in the way of a cancel: Odoo's state, an invoice, delivered quantities. */
+async function cancelConflicts(odoo: OdooClient, odooId: number, snapshot: OdooOrderSnapshot): Promise<SyncConflict[]> {
+  const conflicts: SyncConflict[] = [{ field: 'state', webshop: 'cancel', odoo: snapshot.state }];
+  if (snapshot.invoiceStatus === 'invoiced') {
+    conflicts.push({ field: 'invoice_status', webshop: 'no', odoo: 'invoiced' });
+  }
+  const delivered = await odoo.searchRead(
+    'sale.order.line',
+    [
+      ['order_id', '=', odooId],
+      ['qty_delivered', '>', 0],
+    ],
+    ['qty_delivered'],
+  );
+  const qty = delivered.reduce(
+    (sum, line) => sum + (typeof line.qty_delivered === 'number' ? line.qty_delivered : 0),
+    0,
+  );
+  if (qty > 0) conflicts.push({ field: 'qty_delivered', webshop: 0, odoo: qty });
+  return conflicts;
 }

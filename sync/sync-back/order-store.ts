@@ -123,6 +123,8 @@ async function storeInTransaction(
         syncAttempts: 0,
         lastSyncError: null,
         syncCreateStartedAt: null,
+        odooState: null,
+        syncConflicts: null,
         createdAt: now,
         updatedAt: now,
       } satisfies RequiredEntityData<SaleOrder>,
@@ -138,7 +140,10 @@ async function storeInTransaction(
   const fields = changedFields(row.data, raw, { ignore: DIFF_IGNORE });
   const syncState = row.syncState ?? 'pending';
   if (fields.length === 0) return { outcome: 'unchanged', syncState };
-  if (!REPLACEABLE.includes(row.syncState) || row.syncCreateStartedAt) return { outcome: 'locked', syncState };
+  // An order failed after its create (a refused confirm) is in Odoo: a repost can no longer replace it.
+  if (!REPLACEABLE.includes(row.syncState) || row.syncCreateStartedAt || row.odooId !== null) {
+    return { outcome: 'locked', syncState };
+  }
 
   Object.assign(row, columnsOf(record, raw), {
     previousData: row.data,

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../observability/logger';
 import {
+  cancelOrderSignal,
   recordChangedSignal,
   SALE_ORDER_SYNC_WORKFLOW,
   SEARCH_ATTRIBUTES,
@@ -25,6 +26,18 @@ export class SyncBackStarter {
 
   /** Returns false when Temporal could not be reached. */
   async start(externalId: string, { changed }: { changed: boolean }): Promise<boolean> {
+    return this.send(externalId, changed ? 'changed' : 'start');
+  }
+
+  /**
+   * Tells the order's workflow that the webshop cancelled it, starting a new run if the last one has ended
+   * (an order already synced or confirmed). Returns false when Temporal could not be reached.
+   */
+  async cancel(externalId: string): Promise<boolean> {
+    return this.send(externalId, 'cancel');
+  }
+
+  private async send(externalId: string, what: 'start' | 'changed' | 'cancel'): Promise<boolean> {
     const workflowId = syncBackWorkflowId(externalId);
     const options = {
       workflowId,
@@ -39,10 +52,10 @@ export class SyncBackStarter {
     };
     try {
       await this.client.withDeadline(Date.now() + CALL_DEADLINE_MS, async () => {
-        if (changed) {
+        if (what !== 'start') {
           await this.client.workflow.signalWithStart<SaleOrderSyncWorkflow, []>(SALE_ORDER_SYNC_WORKFLOW, {
             ...options,
-            signal: recordChangedSignal,
+            signal: what === 'cancel' ? cancelOrderSignal : recordChangedSignal,
             signalArgs: [],
           });
         } else {
@@ -54,7 +67,12 @@ export class SyncBackStarter {
       });
       return true;
     } catch (err) {
-      this.log.warn({ err, workflowId }, 'Temporal unreachable; the webshop order stays pending for the sweep');
+      this.log.warn(
+        { err, workflowId },
+        what === 'cancel'
+          ? 'Temporal unreachable; the cancel of the webshop order was not passed on'
+          : 'Temporal unreachable; the webshop order stays pending for the sweep',
+      );
       return false;
     }
   }

@@ -1,5 +1,12 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder, type SaleOrderLine } from '../../entities/sale-order';
+import {
+  SaleOrderLineSchema,
+  SaleOrderSchema,
+  type OdooOrderState,
+  type SaleOrder,
+  type SaleOrderLine,
+  type SyncConflict,
+} from '../../entities/sale-order';
 import { mergeChangedFields } from '../shared/change-detection';
 import type { CreateMarker } from './odoo-sale-order';
 
@@ -59,7 +66,12 @@ export async function noteAttemptError(em: EntityManager, id: number, message: s
 }
 
 /** The order is in Odoo: it keeps the Odoo id and enters the outbound feed. */
-export async function markSynced(em: EntityManager, order: SaleOrder, odooId: number): Promise<void> {
+export async function markSynced(
+  em: EntityManager,
+  order: SaleOrder,
+  odooId: number,
+  odooState: OdooOrderState | null,
+): Promise<void> {
   const now = new Date();
   await em.nativeUpdate(
     SaleOrderSchema,
@@ -75,6 +87,7 @@ export async function markSynced(em: EntityManager, order: SaleOrder, odooId: nu
       lastSyncError: null,
       errorMessage: null,
       syncCreateStartedAt: null,
+      odooState,
       feedPending: true,
       changedAt: now,
       updatedAt: now,
@@ -98,11 +111,11 @@ export async function markFailed(em: EntityManager, order: SaleOrder, message: s
   );
 }
 
-/** An order already in Odoo stays synced: cancelling its workflow cannot take it back. */
+/** An order already in Odoo stays as it is there: cancelling its workflow cannot take it back. */
 export async function markCancelled(em: EntityManager, order: SaleOrder, message: string): Promise<boolean> {
   const updated = await em.nativeUpdate(
     SaleOrderSchema,
-    { id: order.id, syncState: { $ne: 'synced' } },
+    { id: order.id, syncState: { $ne: 'synced' }, odooId: null },
     {
       syncState: 'cancelled',
       processingState: 'failed',
@@ -122,4 +135,101 @@ export function createMarker(em: EntityManager, order: SaleOrder): CreateMarker 
     set: (at) => write(at),
     clear: () => write(null),
   };
+}
+
+/** The Odoo id of an order whose create answer was lost, found in Odoo by a later search. */
+export async function recordOdooId(em: EntityManager, order: SaleOrder, odooId: number): Promise<void> {
+  await em.nativeUpdate(
+    SaleOrderSchema,
+    { id: order.id },
+    { odooId, syncCreateStartedAt: null, updatedAt: new Date() },
+  );
+}
+
+/**
+ * The marker of a confirm or cancel: the create's column, free once the order is in Odoo. Setting it also
+ * records which action is on its way (`confirming`, `cancelling`).
+ */
+export function actionMarker(
+  em: EntityManager,
+  order: SaleOrder,
+  syncState: 'confirming' | 'cancelling',
+): CreateMarker {
+  return {
+    startedAt: order.syncCreateStartedAt,
+    set: async (at) => {
+      await em.nativeUpdate(
+        SaleOrderSchema,
+        { id: order.id },
+        { syncState, processingState: 'processing', syncCreateStartedAt: at, updatedAt: new Date() },
+      );
+    },
+    clear: async () => {
+      await em.nativeUpdate(SaleOrderSchema, { id: order.id }, { syncCreateStartedAt: null });
+    },
+  };
+}
+
+export async function markConfirmed(em: EntityManager, order: SaleOrder, odooState: OdooOrderState): Promise<void> {
+  await em.nativeUpdate(
+    SaleOrderSchema,
+    { id: order.id },
+    {
+      syncState: 'confirmed',
+      processingState: 'processed',
+      odooState,
+      lastSyncError: null,
+      errorMessage: null,
+      syncConflicts: null,
+      syncCreateStartedAt: null,
+      updatedAt: new Date(),
+    },
+  );
+}
+
+/** Cancelled by the webshop or abandoned by an operator: in Odoo too, if it was there. */
+export async function markCancelledOnRequest(
+  em: EntityManager,
+  order: SaleOrder,
+  message: string,
+  odooState: OdooOrderState | null,
+): Promise<void> {
+  await em.nativeUpdate(
+    SaleOrderSchema,
+    { id: order.id },
+    {
+      syncState: 'cancelled',
+      processingState: 'processed',
+      odooState,
+      lastSyncError: message,
+      errorMessage: null,
+      syncConflicts: null,
+      syncCreateStartedAt: null,
+      updatedAt: new Date(),
+    },
+  );
+}
+
+/** Odoo does not allow what the webshop asked; the order waits for an operator. */
+export async function markConflict(
+  em: EntityManager,
+  order: SaleOrder,
+  message: string,
+  odooState: OdooOrderState | null,
+  conflicts: SyncConflict[],
+): Promise<void> {
+  await em.nativeUpdate(
+    SaleOrderSchema,
+    { id: order.id },
+    {
+      syncState: 'conflict',
+      processingState: 'failed',
+      odooState,
+      lastSyncError: message,
+      errorMessage: message,
+      syncConflicts: conflicts,
+      syncCreateStartedAt: null,
+      updatedAt: new Date(),
+    },
+  );
 }

@@ -79,6 +79,13 @@ const segment = (s: string) => encodeURIComponent(s.replace(/~/g, '~0').replace(
 const pointer = (...parts: string[]) => `#/${parts.map(segment).join('/')}`;
 
 /** Operations that write what later ones read go first; acknowledgements last. */
+/**
+ * Operations whose 2xx needs a state no documented example leads to here (abandon: a webshop order failed in
+ * Odoo, which needs an Odoo that refuses it). Their statuses and bodies are still checked; their 202 body is
+ * checked by tests/integration/sync-back-lifecycle.test.ts.
+ */
+const NEEDS_STATE_EXAMPLES_CANNOT_MAKE = new Set(['POST /api/v1/admin/workflows/{workflow_id}/abandon']);
+
 function rank(op: Operation): number {
   if (op.method === 'delete' || op.path.endsWith('/batch-delete')) return 3;
   if (op.method === 'post') return op.spec.requestBody ? 0 : 2;
@@ -473,7 +480,9 @@ describe('the OpenAPI document against the running service', () => {
       }
     }
     for (const op of operations()) {
-      if (!succeeded.has(op.name)) problems.push(`${op.name}: no request got a 2xx, its success body went unchecked`);
+      if (!succeeded.has(op.name) && !NEEDS_STATE_EXAMPLES_CANNOT_MAKE.has(op.name)) {
+        problems.push(`${op.name}: no request got a 2xx, its success body went unchecked`);
+      }
     }
     expect(problems).toEqual([]);
   });

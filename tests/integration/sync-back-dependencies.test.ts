@@ -104,7 +104,7 @@ describe('webshop orders waiting for their partner and products', () => {
     await untilState(service, webshop, number, 'awaiting_dependency');
     await syncBackHandle(service, number).cancel();
 
-    const status = await untilState(service, webshop, number, 'failed');
+    const status = await untilState(service, webshop, number, 'cancelled');
     expect(status).toMatchObject({ cancelled: true, last_error: 'Cancelled by an operator' });
     expect((await storedOrder(service, number))!.syncState).toBe('cancelled');
     await eventually(async () =>

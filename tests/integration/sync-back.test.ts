@@ -158,6 +158,8 @@ describe('webshop order API', () => {
       attempts: 0,
       last_error: null,
       odoo_id: null,
+      odoo_state: null,
+      conflicts: [],
       workflow_id: `sync:sale_order:${number}`,
       cancelled: false,
       updated_at: expect.any(String),

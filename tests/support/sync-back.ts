@@ -37,6 +37,8 @@ export const FAST_SYNC_BACK_ENV = {
   LEGACY_LOOKUP_ATTEMPTS: '3',
   LEGACY_LOOKUP_MAX_INTERVAL: '2s',
   TOKEN_RATE_LIMIT_PER_MINUTE: '100000',
+  // The create-only suites look at the quotation; sync-back-lifecycle.test.ts turns the confirm on.
+  SYNC_BACK_CONFIRM: 'false',
 };
 
 /** Pushes records through the real inbound API and waits until they are processed. */
@@ -130,6 +132,17 @@ export function saleOrderCalls(fake: FakeOdoo, orderNumber?: string): FakeOdooRe
     (r) =>
       r.model === 'sale.order' && (orderNumber === undefined || JSON.stringify(r.args).includes(`"${orderNumber}"`)),
   );
+}
+
+/** The fake's log of `method` calls on one sale.order (action_confirm, action_cancel: the id in the args). */
+export function orderActionCalls(fake: FakeOdoo, odooId: number, method: string): FakeOdooRequest[] {
+  return fake.requests.filter(
+    (r) => r.model === 'sale.order' && r.method === method && JSON.stringify(r.args).includes(`[${odooId}]`),
+  );
+}
+
+export async function cancelOrder(service: TestService, token: string, externalId: string) {
+  return service.request('POST', `/api/v1/webshop/sale-orders/${encodeURIComponent(externalId)}/cancel`, { token });
 }
 
 /** Odoo orders carrying the webshop order number. */

@@ -16,7 +16,14 @@ describe('sync-back and Odoo client configuration', () => {
       attemptTimeoutMs: 120_000,
       heartbeatTimeoutMs: 10_000,
       unknownOutcomeSettleMs: 120_000,
+      confirm: true,
     });
+  });
+
+  it('reads SYNC_BACK_CONFIRM as a boolean', () => {
+    expect(loadConfig({ SYNC_BACK_CONFIRM: 'false' }).syncBack.confirm).toBe(false);
+    expect(loadConfig({ SYNC_BACK_CONFIRM: 'TRUE' }).syncBack.confirm).toBe(true);
+    expect(loadConfig({ SYNC_BACK_CONFIRM: '0' }).syncBack.confirm).toBe(false);
   });
 
   it('takes durations and limits from the environment', () => {
@@ -35,6 +42,7 @@ describe('sync-back and Odoo client configuration', () => {
     ['SYNC_BACK_DEADLINE', 'forever'],
     ['ODOO_MAX_CONCURRENT', '0'],
     ['ODOO_TIMEOUT', '15 seconds'],
+    ['SYNC_BACK_CONFIRM', 'maybe'],
   ])('stops on a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,5 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { SyncState } from '../../entities/sale-order';
+import type { OdooOrderState, SyncConflict, SyncState } from '../../entities/sale-order';
 
 export const SALE_ORDER_SYNC_WORKFLOW = 'saleOrderSyncWorkflow';
 
@@ -20,6 +20,11 @@ export interface SyncBackTiming {
    * instead of after the attempt timeout. Absent in workflows started before attempts heartbeated.
    */
   heartbeatTimeoutMs?: number;
+  /**
+   * Confirm the order in Odoo (`action_confirm`) once it is created (SYNC_BACK_CONFIRM). Absent in workflows
+   * started before the confirm existed: those stop at the quotation.
+   */
+  confirm?: boolean;
 }
 
 export interface SaleOrderSyncInput {
@@ -34,7 +39,14 @@ export interface SaleOrderSyncStatus {
   awaitingOn: string[];
   odooId: number | null;
   lastError: string | null;
+  /** The Odoo order's state as the workflow last saw it; absent in workflows started before it was tracked. */
+  odooState?: OdooOrderState | null;
+  /** Set in `conflict`. */
+  conflicts?: SyncConflict[];
 }
+
+/** Why an order is cancelled: the webshop asked, or an operator gave up on a failed order (`abandon`). */
+export type CancelReason = 'webshop' | 'abandon';
 
 export const syncBackStateQuery = defineQuery<SaleOrderSyncStatus>('state');
 

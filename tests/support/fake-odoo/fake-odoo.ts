@@ -221,6 +221,25 @@ export class FakeOdoo {
     this.store.transaction(() => this.store.write(model, [id], values));
   }
 
+  /** Archives (or restores) a record with an `active` field, as a user in Odoo would. */
+  setActive(model: string, id: number, active: boolean): void {
+    this.update(model, id, { active });
+  }
+
+  /** Marks every line of a sale order delivered (in full, or `qty` each), as a validated delivery would. */
+  deliver(orderId: number, qty?: number): void {
+    this.store.transaction(() => {
+      for (const line of this.store.rowsPointingAt('sale.order.line', 'order_id', orderId)) {
+        this.store.write('sale.order.line', [line.id], { qty_delivered: qty ?? line.product_uom_qty });
+      }
+    });
+  }
+
+  /** Marks a sale order fully invoiced, as a posted invoice would. */
+  invoice(orderId: number): void {
+    this.update('sale.order', orderId, { invoice_status: 'invoiced' });
+  }
+
   /**
    * A transaction that began at `writeDate` and commits only now: the record it creates (plain values) or
    * writes (`{ id, values }`) becomes visible with that older write_date. Returns the record's id.

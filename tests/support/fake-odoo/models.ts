@@ -301,10 +301,13 @@ export const MODELS: Record<string, ModelSpec> = {
     fields: {
       name: char,
       partner_id: required(m2o('res.partner')),
-      state: selection('draft', 'sent', 'sale', 'cancel'),
+      // `done`: locked (Odoo 17 keeps it for orders locked before; it refuses confirm and cancel).
+      state: selection('draft', 'sent', 'sale', 'cancel', 'done'),
       date_order: required(datetime),
       currency_id: m2o('res.currency'),
       client_order_ref: char,
+      // Unset (read as false) until a test invoices the order: Odoo computes it from the lines.
+      invoice_status: selection('upselling', 'invoiced', 'to invoice', 'no'),
       origin: char,
       note: text,
       user_id: m2o('res.users'),
@@ -330,6 +333,7 @@ export const MODELS: Record<string, ModelSpec> = {
       name: text,
       sequence: int,
       product_uom_qty: float,
+      qty_delivered: float,
       price_unit: float,
       discount: float,
       price_subtotal: {

@@ -25,6 +25,7 @@ const SIGNATURES: Record<string, Signature> = {
   write: { record: true, params: ['vals'] },
   unlink: { record: true, params: [] },
   action_confirm: { record: true, params: [], models: ['sale.order'] },
+  action_cancel: { record: true, params: [], models: ['sale.order'] },
 };
 
 // Odoo passes `context` to every method besides its own parameters.
@@ -165,6 +166,9 @@ export function invoke(store: FakeStore, call: OrmCall): unknown {
         return true;
       case 'action_confirm':
         store.actionConfirm(ids);
+        return true;
+      case 'action_cancel':
+        store.actionCancel(ids);
         return true;
       default:
         throw typeError(`${call.method} is not implemented by the fake`);

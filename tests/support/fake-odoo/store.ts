@@ -240,13 +240,51 @@ export class FakeStore implements ModelReader {
     });
   }
 
+  /**
+   * Odoo 17's `action_confirm`: only quotations (draft, sent) are confirmed, as one transaction for all `ids`.
+   * A line whose product is archived stops it (as the product's own constraints would in Odoo).
+   */
   actionConfirm(ids: number[]): void {
     for (const id of ids) {
       const order = this.existing('sale.order', id);
       if (order.state !== 'draft' && order.state !== 'sent') {
-        throw userError(`The following orders are not in a state requiring confirmation: ${String(order.name)}`);
+        throw userError('Some orders are not in a state requiring confirmation.');
+      }
+      const archived = this.rowsPointingAt('sale.order.line', 'order_id', id)
+        .map((line) => (typeof line.product_id === 'number' ? this.row('product.product', line.product_id) : undefined))
+        .filter((product): product is Row => product !== undefined && product.active === false);
+      if (archived.length) {
+        const names = [...new Set(archived.map((p) => String(this.displayName('product.product', p))))];
+        throw userError(
+          `You cannot confirm ${String(order.name)}: the following products are archived: ${names.join(', ')}. Restore them or remove their lines first.`,
+        );
       }
       this.write('sale.order', [id], { state: 'sale', date_order: this.now });
+    }
+  }
+
+  /**
+   * Odoo's `action_cancel` (with `disable_cancel_warning`, so no wizard): a locked order (`done`) is refused, as
+   * are orders delivered (a line with `qty_delivered`) or invoiced; a cancelled order stays cancelled.
+   */
+  actionCancel(ids: number[]): void {
+    for (const id of ids) {
+      const order = this.existing('sale.order', id);
+      if (order.state === 'done') throw userError('You cannot cancel a locked order. Please unlock it first.');
+      if (order.invoice_status === 'invoiced') {
+        throw userError(
+          `You cannot cancel ${String(order.name)}: it has been invoiced. Cancel or reverse its invoices first.`,
+        );
+      }
+      const delivered = this.rowsPointingAt('sale.order.line', 'order_id', id).some(
+        (line) => typeof line.qty_delivered === 'number' && line.qty_delivered > 0,
+      );
+      if (delivered) {
+        throw userError(
+          `You cannot cancel ${String(order.name)}: some of its products have been delivered. Return them first.`,
+        );
+      }
+      this.write('sale.order', [id], { state: 'cancel' });
     }
   }
 
