@@ -113,7 +113,7 @@ export function pullRoutes(deps: ApiDeps): RouteDef[] {
         const { since, full } = parsed.data;
         let started;
         try {
-          started = await startPullRun(deps.temporal.client, deps.config.temporal.taskQueue, {
+          started = await startPullRun(deps.temporal.client, deps.config.temporal.pullTaskQueue, {
             entityType,
             since,
             full,

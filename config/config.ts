@@ -60,6 +60,7 @@ const envSchema = z.object({
     .transform((v) => (v?.trim() ? v.trim() : undefined)),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_PULL_TASK_QUEUE: z.string().min(1).optional(),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   DEPENDENCY_GRACE_PERIOD: duration('5m'),
@@ -148,6 +149,11 @@ export interface Config {
     address: string | undefined;
     namespace: string;
     taskQueue: string;
+    /**
+     * Pull runs and their page activities: a queue of their own, so a run's next workflow task (after a
+     * continue-as-new, after each page) never waits behind the record workflows it hands off.
+     */
+    pullTaskQueue: string;
     devServerPort: number;
     uiPort: number;
   };
@@ -226,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      pullTaskQueue: e.TEMPORAL_PULL_TASK_QUEUE ?? `${e.TEMPORAL_TASK_QUEUE}-pull`,
       devServerPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },

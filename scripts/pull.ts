@@ -187,7 +187,7 @@ async function main(): Promise<number> {
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const label = PULL_ENTITY_LABELS[args.entityType];
-    const started = await startPullRun(client, config.temporal.taskQueue, {
+    const started = await startPullRun(client, config.temporal.pullTaskQueue, {
       entityType: args.entityType,
       ...(args.since !== undefined ? { since: args.since } : {}),
       full: args.full,

@@ -23,6 +23,7 @@ void runUntilSignal(
     log.info(
       {
         taskQueue: config.temporal.taskQueue,
+        pullTaskQueue: config.temporal.pullTaskQueue,
         workflowCode: workflowBundle ? 'prebuilt bundle' : 'bundled at start',
         msSinceProcessStart: Math.round(process.uptime() * 1000),
       },

@@ -8,6 +8,8 @@ export interface SyncWorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   maxCachedWorkflows: number;
+  /** Activity tasks run at once (each holds a database connection or an Odoo slot while it runs). */
+  maxConcurrentActivities?: number;
   /** Prebuilt workflow bundle (tests share one); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -19,7 +21,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: createActivities(options.deps),
-    maxConcurrentActivityTaskExecutions: 50,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 50,
     maxCachedWorkflows: options.maxCachedWorkflows,
   });
 }

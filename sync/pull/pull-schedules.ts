@@ -53,7 +53,9 @@ export interface PullScheduleResult {
   error?: string;
 }
 
-export type PullScheduleConfig = Pick<Config, 'odoo' | 'pull'> & { temporal: Pick<Config['temporal'], 'taskQueue'> };
+export type PullScheduleConfig = Pick<Config, 'odoo' | 'pull'> & {
+  temporal: Pick<Config['temporal'], 'pullTaskQueue'>;
+};
 
 const CALL_DEADLINE_MS = 10_000;
 
@@ -82,7 +84,7 @@ export function desiredPullSchedule(
       workflowType: ODOO_PULL_WORKFLOW,
       // Temporal appends the scheduled time: `pull:product-2026-01-01T00:05:00Z`.
       workflowId: pullScheduleId(entityType),
-      taskQueue: config.temporal.taskQueue,
+      taskQueue: config.temporal.pullTaskQueue,
       args: [input],
       typedSearchAttributes: entityTypeAttribute,
       staticSummary: pullRunSummary({ entityType, how: 'scheduled' }),

@@ -70,7 +70,7 @@ describe('npm run pull', () => {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           TEMPORAL_ADDRESS: testBackends().temporalAddress,
-          TEMPORAL_TASK_QUEUE: queue,
+          TEMPORAL_PULL_TASK_QUEUE: queue,
           VAR_DIR: varDir,
           ...ODOO_ENV,
           ...env,
@@ -155,7 +155,7 @@ describe('npm run pull', () => {
     const idle = `${queue}-idle`;
     const { code, stdout } = await pull(
       ['--entity', 'products'],
-      { TEMPORAL_TASK_QUEUE: idle },
+      { TEMPORAL_PULL_TASK_QUEUE: idle },
       /waiting for a worker/,
     );
     expect(code).toBe(130);

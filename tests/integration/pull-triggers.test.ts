@@ -74,12 +74,12 @@ describe('pull triggers', () => {
   });
   const client = (): Client => fixture.service.resources.temporal.client;
   const queue = `pull-triggers-${randomBytes(4).toString('hex')}`;
-  const config = (intervalMs: number | null, over: { odoo?: Config['odoo']; taskQueue?: string } = {}) => ({
+  const config = (intervalMs: number | null, over: { odoo?: Config['odoo']; pullTaskQueue?: string } = {}) => ({
     odoo: 'odoo' in over ? over.odoo : ODOO,
     pull: { ...fixture.service.config.pull, intervalMs },
-    temporal: { taskQueue: over.taskQueue ?? queue },
+    temporal: { pullTaskQueue: over.pullTaskQueue ?? queue },
   });
-  const ensure = (intervalMs: number | null, over: { odoo?: Config['odoo']; taskQueue?: string } = {}) =>
+  const ensure = (intervalMs: number | null, over: { odoo?: Config['odoo']; pullTaskQueue?: string } = {}) =>
     ensurePullSchedules(client(), config(intervalMs, over), log);
   const describeSchedule = (entityType: PullEntityType) =>
     client().schedule.getHandle(pullScheduleId(entityType)).describe();
@@ -145,7 +145,7 @@ describe('pull triggers', () => {
       expect(product.state).toMatchObject({ paused: false, note: expect.stringMatching(/every 3m/) });
 
       const otherQueue = `${queue}-b`;
-      const moved = await ensure(3 * MINUTE, { taskQueue: otherQueue });
+      const moved = await ensure(3 * MINUTE, { pullTaskQueue: otherQueue });
       expect(moved[0]!.changes).toEqual([`task queue ${queue} -> ${otherQueue}`]);
       expect((await describeSchedule('partner')).action.taskQueue).toBe(otherQueue);
       expect(outcomes(await ensure(3 * MINUTE))).toEqual(every('updated'));
@@ -240,7 +240,7 @@ describe('pull triggers', () => {
         {
           ...base,
           odoo: ODOO,
-          temporal: { ...base.temporal, taskQueue: workerQueue },
+          temporal: { ...base.temporal, taskQueue: workerQueue, pullTaskQueue: `${workerQueue}-pull` },
           pull: { ...base.pull, intervalMs: 60 * MINUTE },
         },
         log,
@@ -252,7 +252,7 @@ describe('pull triggers', () => {
         for (const entityType of PULL_ENTITY_TYPES) {
           const schedule = await describeSchedule(entityType);
           expect(intervalsOf(schedule)).toEqual([[60 * MINUTE, 0]]);
-          expect(schedule.action.taskQueue).toBe(workerQueue);
+          expect(schedule.action.taskQueue).toBe(`${workerQueue}-pull`);
         }
       } finally {
         await worker.close();
@@ -299,7 +299,7 @@ describe('pull triggers', () => {
       started.push(res.body.workflow_id);
       expect(await inTemporal(res.body.workflow_id)).toEqual({
         type: ODOO_PULL_WORKFLOW,
-        taskQueue: fixture.service.config.temporal.taskQueue,
+        taskQueue: fixture.service.config.temporal.pullTaskQueue,
         status: 'RUNNING',
         entityType: 'product',
         summary: 'Pull products from Odoo (manual, from the watermark)',

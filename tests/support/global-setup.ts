@@ -56,6 +56,18 @@ async function prepareLegacyDatabase(serverUrl: string): Promise<string> {
   return url;
 }
 
+/** A port found free can still be taken before the dev server binds it: then it is started again on others. */
+async function startWithFreshPorts(start: () => Promise<TemporalDevServer>, attempts = 3): Promise<TemporalDevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      // The panic's stack fills the log's tail, past the bind error: any failure to start gets fresh ports.
+      if (attempt >= attempts) throw err;
+    }
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   const ci = process.env.CI === 'true';
   const lines: string[] = [];
@@ -84,13 +96,15 @@ export default async function globalSetup(): Promise<void> {
     lines.push(`Temporal: external server at ${process.env.TEST_TEMPORAL_ADDRESS}`);
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-test-temporal-'));
-    const server = await startTemporalDevServer({
-      cliPath: ensureTemporalBinaries().cli,
-      dbFile: path.join(dir, 'temporal.sqlite'),
-      port: await freePort(),
-      uiPort: await freePort(),
-      namespace: 'default',
-    });
+    const server = await startWithFreshPorts(async () =>
+      startTemporalDevServer({
+        cliPath: ensureTemporalBinaries().cli,
+        dbFile: path.join(dir, 'temporal.sqlite'),
+        port: await freePort(),
+        uiPort: await freePort(),
+        namespace: 'default',
+      }),
+    );
     globalThis.__temporalTestServer = server;
     process.env.TEST_TEMPORAL_ADDRESS = server.address;
     lines.push(`Temporal: dev server started for the suite at ${server.address}`);
