@@ -1,6 +1,7 @@
 /**
  * Inbound pipeline benchmark (issue 3): batch accept time, unchanged re-push cost, processing throughput,
  * dependency wake-up latency and Temporal history size per record. Run: npm run bench:inbound
+ * (`npm run bench:inbound -- --repush-only` measures only the accept and unchanged re-push part, for A/B runs).
  */
 import { PartnerSchema } from '../entities/partner';
 import type { TestService } from '../tests/support/service-harness';
@@ -12,6 +13,7 @@ const BATCH = 1000;
 const UNCHANGED_TOTAL = 10_000;
 const THROUGHPUT_RECORDS = 2_000;
 const WAKE_SAMPLES = 30;
+const REPUSH_ONLY = process.argv.includes('--repush-only');
 const ENV = {
   DEPENDENCY_GRACE_PERIOD: '1h',
   TOKEN_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -81,21 +83,31 @@ async function main() {
       for (let i = 0; i < all.length; i += BATCH) await push(all.slice(i, i + BATCH));
       const expected = 5 * BATCH + UNCHANGED_TOTAL;
       await waitUntil(async () => (await handOffs(service)) >= expected, 900_000, 'initial hand-offs done');
-      const before = await handOffs(service);
-      const started = performance.now();
-      const { queries, result: unchanged } = await countQueries(service, async () => {
-        let count = 0;
-        for (let i = 0; i < all.length; i += BATCH) count += (await push(all.slice(i, i + BATCH))).body.unchanged;
-        return count;
-      });
-      const repushMs = performance.now() - started;
-      say(
-        `re-push 10,000 unchanged products (10 batches): ${round(repushMs)} ms in all, ${round(repushMs / 10)} ms per batch; ` +
-          `${unchanged} unchanged, ${(await handOffs(service)) - before} workflows started or signalled, ` +
-          `${queries} SQL statements (${queries / 10} per batch, token check included)`,
-      );
+      // The first pass is the first unchanged re-push the process sees (its compare path not yet optimised by the
+      // JIT, as in earlier runs of this benchmark); the second is the same push to a warm service.
+      for (const pass of ['first pass', 'second pass (warm)']) {
+        const before = await handOffs(service);
+        const started = performance.now();
+        // CPU time of this process (API and client alike; the database's is not in it): less sensitive than the
+        // wall time to other work on a shared machine.
+        const cpu0 = process.cpuUsage();
+        const { queries, result: unchanged } = await countQueries(service, async () => {
+          let count = 0;
+          for (let i = 0; i < all.length; i += BATCH) count += (await push(all.slice(i, i + BATCH))).body.unchanged;
+          return count;
+        });
+        const repushMs = performance.now() - started;
+        const cpu = process.cpuUsage(cpu0);
+        const cpuMsPerBatch = (cpu.user + cpu.system) / 1000 / 10;
+        say(
+          `re-push 10,000 unchanged products (10 batches, ${pass}): ${round(repushMs)} ms in all, ${round(repushMs / 10)} ms per batch (process CPU ${round(cpuMsPerBatch)} ms per batch); ` +
+            `${unchanged} unchanged, ${(await handOffs(service)) - before} workflows started or signalled, ` +
+            `${queries} SQL statements (${queries / 10} per batch, token check included)`,
+        );
+      }
     });
 
+    if (REPUSH_ONLY) return;
     // With the worker: processing throughput, wake-up latency, history size.
     await withService({ env: ENV }, async (service) => {
       const token = await service.token(['odoo']);

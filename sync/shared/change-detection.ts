@@ -53,18 +53,50 @@ function sameScalar(a: Json, b: Json): boolean {
   return a === b;
 }
 
+/**
+ * Whether `collect` would find no difference, without building a path or a key list: the common case of an
+ * unchanged re-push costs one walk and no allocation. Same rules as `collect` (keys of either side, a value
+ * read the same way, null and missing alike, the float tolerance); `ignore` applies at the top level only.
+ */
+function same(prev: Json, next: Json, tolerance: number, ignore?: readonly string[]): boolean {
+  if (typeof prev === 'number' && typeof next === 'number') return numbersEqual(prev, next, tolerance);
+  if (Array.isArray(prev) && Array.isArray(next)) {
+    if (prev.length !== next.length) return false;
+    for (let i = 0; i < prev.length; i++) if (!same(prev[i], next[i], tolerance)) return false;
+    return true;
+  }
+  if (isPlainObject(prev) && isPlainObject(next)) {
+    for (const key of Object.keys(prev)) {
+      if (ignore?.includes(key)) continue;
+      if (!same(prev[key], next[key], tolerance)) return false;
+    }
+    for (const key of Object.keys(next)) {
+      // A key of both was compared above (Object.keys lists the own enumerable keys).
+      if (Object.prototype.propertyIsEnumerable.call(prev, key) || ignore?.includes(key)) continue;
+      if (!same(prev[key], next[key], tolerance)) return false;
+    }
+    return true;
+  }
+  return sameScalar(prev, next);
+}
+
+function withoutIgnored(rec: Record<string, Json>, ignore: readonly string[]): Record<string, Json> {
+  return Object.fromEntries(Object.entries(rec).filter(([k]) => !ignore.includes(k)));
+}
+
 /** Paths of the fields that differ between `prev` and `next`; a missing `prev` means every field is new. */
 export function changedFields(
   prev: Record<string, Json> | null | undefined,
   next: Record<string, Json>,
   options: DiffOptions = {},
 ): string[] {
-  const ignore = new Set(options.ignore ?? []);
+  const ignore = options.ignore ?? [];
   const tolerance = options.floatTolerance ?? DEFAULT_TOLERANCE;
-  const strip = (rec: Record<string, Json>) => Object.fromEntries(Object.entries(rec).filter(([k]) => !ignore.has(k)));
-  if (!prev) return Object.keys(strip(next)).sort();
+  if (!prev) return Object.keys(withoutIgnored(next, ignore)).sort();
+  // Most compared versions are equal: that answer needs no paths.
+  if (isPlainObject(prev) && isPlainObject(next) && same(prev, next, tolerance, ignore)) return [];
   const out: string[] = [];
-  collect(strip(prev), strip(next), '', tolerance, out);
+  collect(withoutIgnored(prev, ignore), withoutIgnored(next, ignore), '', tolerance, out);
   return out;
 }
 

@@ -61,34 +61,40 @@ export const TIMESTAMP_FORMATS =
   'an ISO 8601 date-time with Z or an offset (2026-11-01T10:00:00Z, 2026-11-01T11:00:00+01:00), ' +
   "Odoo's 2026-11-01 10:00:00 (UTC) or a date 2026-11-01 (its start, UTC)";
 
-/** Days in a month (1-12) of a year; `setUTCFullYear`, unlike `Date.UTC`, keeps years below 100 as they are. */
-function daysIn(year: number, month: number): number {
-  const lastDay = new Date(0);
-  lastDay.setUTCFullYear(year, month, 0);
-  return lastDay.getUTCDate();
-}
+/** Days of the months of a common year; February has 29 in a leap year of the proleptic Gregorian calendar. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+/** The Gregorian calendar repeats every 400 years: 146,097 days. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+const MIN_TIMESTAMP_MS = MIN_TIMESTAMP.getTime();
+const MAX_TIMESTAMP_MS = MAX_TIMESTAMP.getTime();
+const numberOr0 = (part: string | undefined) => (part ? Number(part) : 0);
 
 /**
  * Reads a date-time in one of the accepted forms ({@link TIMESTAMP_FORMATS}), or says why not. Strict:
  * every field in its calendar range, no other shapes (`new Date` would take `"1"` for the year 2001).
- * Fractions beyond milliseconds are cut, as the columns keep milliseconds.
+ * Fractions beyond milliseconds are cut, as the columns keep milliseconds. Called for every date of every
+ * pushed record, so it does plain arithmetic: no intermediate `Date` objects or arrays.
  */
 export function parseTimestamp(text: string): { date: Date } | { problem: string } {
-  const iso = ISO_DATE_TIME.exec(text);
-  const odoo = iso ? null : ODOO_DATE_TIME.exec(text);
-  const dateOnly = iso || odoo ? null : DATE_ONLY.exec(text);
-  const parts = iso ?? odoo ?? dateOnly;
+  const parts = ISO_DATE_TIME.exec(text) ?? ODOO_DATE_TIME.exec(text) ?? DATE_ONLY.exec(text);
   if (!parts) return { problem: `must be ${TIMESTAMP_FORMATS}` };
-  const [year, month, day, hour = 0, minute = 0, second = 0] = parts.slice(1, 7).map((p) => (p ? Number(p) : 0));
+  const year = Number(parts[1]);
+  const month = Number(parts[2]);
+  const day = Number(parts[3]);
+  const hour = numberOr0(parts[4]);
+  const minute = numberOr0(parts[5]);
+  const second = numberOr0(parts[6]);
   const millis = Number(((parts[7] ?? '') + '000').slice(0, 3));
-  const offsetSign = iso?.[9] === '-' ? -1 : 1;
-  const offsetHours = Number(iso?.[10] ?? 0);
-  const offsetMinutes = Number(iso?.[11] ?? 0);
+  // Only the ISO form has an offset (groups 9-11); the others are UTC.
+  const offsetSign = parts[9] === '-' ? -1 : 1;
+  const offsetHours = numberOr0(parts[10]);
+  const offsetMinutes = numberOr0(parts[11]);
   if (
-    month! < 1 ||
-    month! > 12 ||
-    day! < 1 ||
-    day! > daysIn(year!, month!) ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!) ||
     hour > 23 ||
     minute > 59 ||
     second > 59 ||
@@ -101,16 +107,18 @@ export function parseTimestamp(text: string): { date: Date } | { problem: string
         'offset at most 23:59',
     };
   }
-  const date = new Date(0);
-  date.setUTCFullYear(year!, month! - 1, day!);
-  date.setUTCHours(hour, minute, second, millis);
-  date.setTime(date.getTime() - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000);
-  if (date < MIN_TIMESTAMP || date > MAX_TIMESTAMP) {
+  // Date.UTC reads the years 0-99 as 1900-1999: those are counted from 400 years later instead.
+  const utc =
+    year < 100
+      ? Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - FOUR_CENTURIES_MS
+      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const time = utc - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  if (time < MIN_TIMESTAMP_MS || time > MAX_TIMESTAMP_MS) {
     return {
       problem: `must be between ${MIN_TIMESTAMP.toISOString()} and ${MAX_TIMESTAMP.toISOString()} (what the database stores)`,
     };
   }
-  return { date };
+  return { date: new Date(time) };
 }
 
 /**

@@ -104,6 +104,31 @@ describe('pricelist item key', () => {
     expect(pricelistItemKey('PR-1', price({ pricelist_id: '3', date_start: '2026-12-01' }))).toBe(key);
   });
 
+  it('spells the stored key exactly as the JSON array it always was', () => {
+    // Stored keys are looked up by this text: its spelling must never change.
+    expect(pricelistItemKey('PR-1', price({ date_start: '2026-12-01', min_quantity: 2.5 }))).toBe(
+      '["3","PR-1",2.5,"2026-12-01T00:00:00.000Z",null]',
+    );
+    const arrayForm = (product: string, p: ReturnType<typeof price>) =>
+      JSON.stringify([
+        p.pricelist_id,
+        product,
+        p.min_quantity,
+        p.date_start?.toISOString() ?? null,
+        p.date_end?.toISOString() ?? null,
+      ]);
+    const cases: [string, Record<string, unknown>][] = [
+      ['PR-1', {}],
+      ['a"b\\c', { pricelist_id: 'q"uo\\te', min_quantity: 1e21 }],
+      ['caf\u00e9-\u{1F600}', { pricelist_id: 'x\u2028y', min_quantity: -0, date_end: '2026-11-01 10:00:00.5' }],
+      ['PR-9', { min_quantity: 0.1 + 0.2, date_start: '1000-01-01', date_end: '9999-12-31T23:59:59.999Z' }],
+    ];
+    for (const [product, extra] of cases) {
+      const p = price(extra);
+      expect(pricelistItemKey(product, p)).toBe(arrayForm(product, p));
+    }
+  });
+
   it('stays within the column when the ids are long', () => {
     const key = pricelistItemKey('P'.repeat(191), price({ pricelist_id: 'L'.repeat(64) }));
     expect(key).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -18,22 +18,32 @@ export interface PushedPrices {
   complete: boolean;
 }
 
-/** Identity of a pricelist item: pricelist, product, minimum quantity and validity dates. */
+/** An instant as a JSON string (an ISO date-time holds nothing JSON escapes), or JSON's null. */
+const isoJson = (date: Date | null) => (date ? `"${date.toISOString()}"` : 'null');
+
+/**
+ * Identity of a pricelist item: pricelist, product, minimum quantity and validity dates, as the JSON array
+ * `[pricelist, product, min quantity, start, end]` (spelled out piece by piece: it is built for every pushed price).
+ */
 export function pricelistItemKey(productExternalId: string, price: PriceRecord): string {
-  const key = JSON.stringify([
-    price.pricelist_id,
-    productExternalId,
-    price.min_quantity,
-    price.date_start?.toISOString() ?? null,
-    price.date_end?.toISOString() ?? null,
-  ]);
+  const key =
+    `[${JSON.stringify(price.pricelist_id)},${JSON.stringify(productExternalId)},${JSON.stringify(price.min_quantity)},` +
+    `${isoJson(price.date_start)},${isoJson(price.date_end)}]`;
   return key.length <= MAX_KEY_LENGTH ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 /** What a push is compared against: read as plain rows, since hydrating thousands of entities is slow. */
 type StoredItem = Pick<
   PricelistItem,
-  'id' | 'productExternalId' | 'price' | 'data' | 'acknowledgedPrice' | 'acknowledgedAt' | 'servedAt' | 'removedAt'
+  | 'id'
+  | 'itemKey'
+  | 'productExternalId'
+  | 'price'
+  | 'data'
+  | 'acknowledgedPrice'
+  | 'acknowledgedAt'
+  | 'servedAt'
+  | 'removedAt'
 >;
 
 async function storedItems(em: EntityManager, productIds: string[]): Promise<Map<string, StoredItem>> {
@@ -51,7 +61,9 @@ async function storedItems(em: EntityManager, productIds: string[]): Promise<Map
     ],
     where: { productExternalId: { $in: productIds } },
   });
-  return new Map(rows.map(({ itemKey, ...item }) => [itemKey, item]));
+  const byKey = new Map<string, StoredItem>();
+  for (const row of rows) byKey.set(row.itemKey, row);
+  return byKey;
 }
 
 /**
@@ -62,14 +74,21 @@ async function storedItems(em: EntityManager, productIds: string[]): Promise<Map
  */
 export async function upsertPricelistItems(em: EntityManager, pushed: readonly PushedPrices[], now: Date) {
   const wanted = new Map<string, { productExternalId: string; price: PriceRecord; raw: Record<string, unknown> }>();
-  for (const { productExternalId, prices, raw } of pushed) {
-    prices.forEach((price, i) => {
-      const entry = { productExternalId, price, raw: raw[i] as Record<string, unknown> };
-      wanted.set(pricelistItemKey(productExternalId, price), entry);
-    });
+  // The products whose stored items are read: those with prices, then those whose whole list was pushed.
+  const products = new Set<string>();
+  const complete = new Set<string>();
+  for (const { productExternalId, prices, raw, complete: whole } of pushed) {
+    for (let i = 0; i < prices.length; i++) {
+      const price = prices[i]!;
+      wanted.set(pricelistItemKey(productExternalId, price), {
+        productExternalId,
+        price,
+        raw: raw[i] as Record<string, unknown>,
+      });
+      products.add(productExternalId);
+    }
+    if (whole) complete.add(productExternalId);
   }
-  const products = new Set([...wanted.values()].map((w) => w.productExternalId));
-  const complete = new Set(pushed.filter((p) => p.complete).map((p) => p.productExternalId));
   for (const product of complete) products.add(product);
   if (products.size === 0) return;
 
