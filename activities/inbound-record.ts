@@ -8,6 +8,8 @@ import type { Metrics } from '../observability/metrics';
 import { dependencyKey, findMissingDependencies, uniqueDependencies } from '../sync/inbound/dependency-check';
 import { clearWaits, registerWaits, waitersOf } from '../sync/inbound/dependency-waits';
 import { inboundSpecFor } from '../sync/inbound/specs';
+import { outboundOrderOf } from '../sync/sync-back/odoo-changes';
+import type { SyncBackStarter } from '../sync/sync-back/starter';
 import { inboundWorkflowId, dependencyReadySignal, type RecordRef } from '../workflows/contract';
 
 export interface ProcessResult {
@@ -21,6 +23,8 @@ export interface InboundRecordDeps {
   orm: MikroORM;
   metrics: Metrics;
   temporal: Client;
+  /** Passes Odoo's new version of a webshop order on to its sync-back workflow. */
+  syncBackStarter?: Pick<SyncBackStarter, 'start'>;
 }
 
 const WORKING_STATES: ProcessingState[] = ['pending', 'processing', 'awaiting_dependency'];
@@ -40,7 +44,20 @@ export async function wakeWaiters(em: EntityManager, temporal: Client, key: stri
   return waiters.length;
 }
 
-export function inboundRecordActivities({ orm, metrics, temporal }: InboundRecordDeps) {
+export function inboundRecordActivities({ orm, metrics, temporal, syncBackStarter }: InboundRecordDeps) {
+  /**
+   * An inbound sale order that is the Odoo side of a webshop order (Odoo pushed it, or a pull read it): the order's
+   * sync-back workflow merges Odoo's new version (started again if its run has ended). Idempotent.
+   */
+  const passOnToWebshopOrder = async (em: EntityManager, ref: RecordRef, row: SyncFields) => {
+    if (ref.entityType !== 'sale_order' || !syncBackStarter) return;
+    const externalId = await outboundOrderOf(em, row);
+    if (externalId === undefined) return;
+    if (!(await syncBackStarter.start(externalId, { changed: true }))) {
+      throw ApplicationFailure.retryable("Temporal unreachable: Odoo's change of a webshop order not passed on yet");
+    }
+  };
+
   const load = async (em: EntityManager, ref: RecordRef) => {
     const spec = inboundSpecFor(ref.entityType);
     const row = await em.findOne(spec.entity, {
@@ -64,7 +81,10 @@ export function inboundRecordActivities({ orm, metrics, temporal }: InboundRecor
       if (options.retry && row.processingState === 'failed') row.processingState = 'pending';
       if (!WORKING_STATES.includes(row.processingState)) {
         // A retry of an attempt that marked the record processed but died waking its waiters wakes them now.
-        if (row.processingState === 'processed') await wakeWaiters(em, temporal, workflowId);
+        if (row.processingState === 'processed') {
+          await wakeWaiters(em, temporal, workflowId);
+          await passOnToWebshopOrder(em, ref, row);
+        }
         return { state: row.processingState, errorMessage: row.errorMessage, awaitingOn: [] };
       }
       const version = row.updatedAt;
@@ -109,6 +129,7 @@ export function inboundRecordActivities({ orm, metrics, temporal }: InboundRecor
         });
       }
       await wakeWaiters(em, temporal, workflowId);
+      await passOnToWebshopOrder(em, ref, row);
       return { state: 'processed', errorMessage: null, awaitingOn: [] };
     },
 

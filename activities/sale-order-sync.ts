@@ -4,7 +4,13 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Metrics } from '../observability/metrics';
 import type { OdooClient } from '../odoo/odoo-client';
 import { clearWaits, registerWaits } from '../sync/inbound/dependency-waits';
-import type { OdooOrderState, SyncConflict, SyncState } from '../entities/sale-order';
+import {
+  SaleOrderSchema,
+  type OdooOrderState,
+  type OdooOrderVersion,
+  type SyncConflict,
+  type SyncState,
+} from '../entities/sale-order';
 import {
   cancelSaleOrderOnce,
   confirmSaleOrderOnce,
@@ -12,8 +18,12 @@ import {
   CreateOutcomePending,
   findOdooSaleOrder,
   saleOrderValues,
+  settlePendingWrite,
+  writeSaleOrderOnce,
   type LifecycleResult,
 } from '../sync/sync-back/odoo-sale-order';
+import { planMerge, writeRefusal } from '../sync/sync-back/order-merge';
+import { baseOf, odooWriteValues, readOdooVersion, webshopVersion } from '../sync/sync-back/order-versions';
 import { resolveOrderDependencies, unresolvedKeys, type OrderDependencies } from '../sync/sync-back/dependencies';
 import {
   beginAttempt,
@@ -28,8 +38,14 @@ import {
   markFailed,
   markSynced,
   markWaitingForOdoo,
+  markInSync,
+  markMergeConflict,
   noteAttemptError,
   recordOdooId,
+  recordResolutions,
+  storeSyncBase,
+  syncStateOf,
+  type ResolutionEntry,
 } from '../sync/sync-back/state';
 import { syncBackWorkflowId, SYNC_BACK_FAILURE_TYPES, type CancelReason } from '../workflows/contract';
 import { describeDuration, toRetryFailure } from './sync-back-retry';
@@ -57,13 +73,30 @@ export type SyncFailure = (
   { reason: 'odoo_rejected' | 'dependencies' | 'other'; message: string } | { reason: 'deadline'; deadlineMs: number }
 ) & {
   /** The Odoo action that failed; absent: the create. */
-  action?: 'confirm' | 'cancel';
+  action?: 'confirm' | 'cancel' | 'update';
 };
 
 /** Where a confirm or cancel left the order. */
 export type LifecycleOutcome =
   | { state: 'confirmed' | 'cancelled'; odooState: OdooOrderState | null }
   | { state: 'conflict'; odooState: OdooOrderState | null; message: string; conflicts: SyncConflict[] };
+
+/** Where a merge with the Odoo order left it. */
+export type ReconcileOutcome =
+  | { state: 'in_sync'; syncState: SyncState; odooState: OdooOrderState; wrote: boolean }
+  | { state: 'cancelled'; odooState: OdooOrderState | null }
+  | { state: 'conflict'; odooState: OdooOrderState | null; message: string; conflicts: SyncConflict[] };
+
+/** An operator's decision on an order in conflict: per field, or (no fields) for every field in conflict. */
+export interface ConflictDecision {
+  keep: 'webshop' | 'odoo';
+  fields?: string[];
+  /** Who decided: an API token's name, or the Temporal client's identity. */
+  by: string;
+}
+
+/** What a decision does next: merge again (a merge conflict), cancel again, or keep the order (a refused cancel). */
+export type DecisionEffect = 'merge' | 'cancel_again' | 'cancel_dropped';
 
 export const ODOO_NOT_CONFIGURED =
   'Odoo is not configured (ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY): the order waits until it is';
@@ -145,7 +178,7 @@ export function saleOrderSyncActivities(deps: SaleOrderSyncDeps) {
         const values = saleOrderValues(externalId, deps.partnerId!, lines, deps.productIds);
         const marker = createMarker(em, order);
         const result = await createSaleOrderOnce(odoo, externalId, values, marker, unknownOutcomeSettleMs);
-        await markSynced(em, order, result.odooId, result.created ? 'draft' : null);
+        await markSynced(em, order, result.odooId, result.created ? 'draft' : null, webshopVersion(order, lines));
         metrics.syncBackOutcomes.inc({ outcome: 'synced' });
         log.debug('webshop order in Odoo', {
           externalId,
@@ -265,7 +298,156 @@ export function saleOrderSyncActivities(deps: SaleOrderSyncDeps) {
     return outcome;
   };
 
+  const countResolutions = (entries: readonly ResolutionEntry[]) => {
+    for (const entry of entries) metrics.syncResolutions.inc({ rule: entry.rule });
+  };
+
+  /**
+   * Brings the webshop order and its Odoo order together: reads Odoo's version, merges it with the webshop's
+   * (three-way, against each side's version when last in sync), writes the webshop's changes to Odoo once, and stores
+   * the new base with Odoo's version as read back. A cancel in Odoo wins over the webshop's edits.
+   */
+  const reconcileOnce = async (externalId: string): Promise<ReconcileOutcome> => {
+    const workflowId = syncBackWorkflowId(externalId);
+    const em = fork();
+    const { order, lines } = await load(em, externalId);
+    if (order.syncState === 'cancelled') return { state: 'cancelled', odooState: order.odooState };
+    const odooId = order.odooId;
+    if (odooId === null) {
+      throw ApplicationFailure.nonRetryable(
+        `Webshop order ${externalId} is not in Odoo yet`,
+        SYNC_BACK_FAILURE_TYPES.odooRejected,
+      );
+    }
+    const marker = actionMarker(em, order, 'syncing');
+    settlePendingWrite(marker, unknownOutcomeSettleMs);
+    const read = (client: OdooClient) => readOdooVersion(client, em, odooId);
+    const before = await attempt(externalId, order.id, read);
+    if (!before) {
+      const message = `sale.order ${odooId} no longer exists in Odoo`;
+      const conflicts = [{ field: 'state', webshop: order.odooState, odoo: null }];
+      await markConflict(em, order, message, null, conflicts);
+      return { state: 'conflict', odooState: null, message, conflicts };
+    }
+    const webshop = webshopVersion(order, lines);
+    const base = order.syncBase ?? { webshop, odoo: null };
+    if (before.state === 'cancel') {
+      await markInSync(em, order, { webshop, odoo: baseOf(before) }, before);
+      const edits = JSON.stringify(webshop) !== JSON.stringify(base.webshop);
+      const entry: ResolutionEntry = {
+        rule: 'cancel_wins',
+        field: 'state',
+        webshop: edits ? 'edited' : order.odooState,
+        odoo: 'cancel',
+      };
+      await recordResolutions(em, externalId, workflowId, [entry], 'rule');
+      countResolutions([entry]);
+      metrics.syncBackOutcomes.inc({ outcome: 'cancelled' });
+      log.info('webshop order cancelled in Odoo', { externalId, odooId });
+      return { state: 'cancelled', odooState: 'cancel' };
+    }
+    const plan = planMerge({
+      webshop,
+      webshopBase: base.webshop,
+      odoo: before,
+      odooBase: base.odoo ?? baseOf(before),
+      forced: base.forced,
+    });
+    if (plan.conflicts.length) {
+      const why = writeRefusal(before);
+      const message = why
+        ? `The webshop changed the order, but ${why}: ${plan.conflicts.map((c) => c.field).join(', ')}`
+        : `Changed on both sides: ${plan.conflicts.map((c) => c.field).join(', ')}`;
+      await markMergeConflict(em, order, message, before, plan.conflicts);
+      metrics.syncBackLifecycle.inc({ event: 'conflict' });
+      log.warn('webshop order in conflict', { externalId, fields: plan.conflicts.map((c) => c.field) });
+      return { state: 'conflict', odooState: before.state, message, conflicts: plan.conflicts };
+    }
+    let after: OdooOrderVersion = before;
+    if (plan.write) {
+      const values = await odooWriteValues(em, plan.write);
+      try {
+        await attempt(externalId, order.id, (client) =>
+          writeSaleOrderOnce(client, odooId, values, marker, unknownOutcomeSettleMs),
+        );
+      } catch (err) {
+        const refused = err instanceof ApplicationFailure && err.type === SYNC_BACK_FAILURE_TYPES.odooRejected;
+        if (!refused) throw err;
+        // Odoo refused the change for good: the fields it was for wait for an operator.
+        const conflicts = plan.resolutions
+          .filter((r) => r.rule === 'webshop_only')
+          .map((r) => ({ field: r.field, webshop: r.webshop, odoo: r.odoo }));
+        const message = `Odoo refused the change: ${err.message}`;
+        await markMergeConflict(em, order, message, before, conflicts);
+        metrics.syncBackLifecycle.inc({ event: 'conflict' });
+        return { state: 'conflict', odooState: before.state, message, conflicts };
+      }
+      after = (await attempt(externalId, order.id, read)) ?? before;
+      metrics.syncBackLifecycle.inc({ event: 'update' });
+    }
+    await markInSync(em, order, { webshop, odoo: baseOf(after) }, after);
+    await recordResolutions(em, externalId, workflowId, plan.resolutions, 'rule');
+    countResolutions(plan.resolutions);
+    log.debug('webshop order in sync with Odoo', { externalId, odooId, wrote: plan.write !== null });
+    return {
+      state: 'in_sync',
+      syncState: syncStateOf(after.state),
+      odooState: after.state,
+      wrote: plan.write !== null,
+    };
+  };
+
+  /**
+   * An operator's decision on an order in conflict, stored for the next step: a merge conflict takes the chosen side
+   * per field (the next merge writes the webshop's value to Odoo, or leaves Odoo's); a refused cancel is tried again
+   * (webshop) or dropped, the order staying as Odoo has it (odoo). Recorded with who decided.
+   */
+  const resolveOnce = async (externalId: string, decision: ConflictDecision): Promise<DecisionEffect> => {
+    const em = fork();
+    const { order, lines } = await load(em, externalId);
+    const conflicts = order.syncConflicts ?? [];
+    const chosen = conflicts.filter((c) => !decision.fields?.length || decision.fields.includes(c.field));
+    const rule = decision.keep === 'webshop' ? 'operator_webshop' : 'operator_odoo';
+    const entries = chosen.map((c) => ({ rule, field: c.field, webshop: c.webshop, odoo: c.odoo }) as const);
+    const workflowId = syncBackWorkflowId(externalId);
+    const cancelConflict = conflicts.some((c) => c.field === 'state' && c.webshop === 'cancel');
+    if (cancelConflict) {
+      await recordResolutions(em, externalId, workflowId, entries, decision.by);
+      countResolutions(entries);
+      if (decision.keep === 'webshop') return 'cancel_again';
+      await em.nativeUpdate(
+        SaleOrderSchema,
+        { id: order.id },
+        {
+          syncState: order.odooState ? syncStateOf(order.odooState) : 'synced',
+          processingState: 'processed',
+          syncConflicts: null,
+          lastSyncError: null,
+          errorMessage: null,
+          updatedAt: new Date(),
+        },
+      );
+      return 'cancel_dropped';
+    }
+    const base = order.syncBase ?? { webshop: webshopVersion(order, lines), odoo: null };
+    const forced = chosen.map((c) => (decision.keep === 'webshop' ? c.field : `${c.field}:odoo`));
+    await storeSyncBase(em, order, { ...base, forced: [...(base.forced ?? []), ...forced] });
+    await recordResolutions(em, externalId, workflowId, entries, decision.by);
+    countResolutions(entries);
+    return 'merge';
+  };
+
   return {
+    /** Merges the webshop's pending version and Odoo's changes (see reconcileOnce); heartbeats like the create. */
+    async reconcileSaleOrder(externalId: string): Promise<ReconcileOutcome> {
+      return withHeartbeats(() => reconcileOnce(externalId));
+    },
+
+    /** Stores an operator's decision on an order in conflict (see resolveOnce). */
+    async resolveSaleOrderConflict(externalId: string, decision: ConflictDecision): Promise<DecisionEffect> {
+      return resolveOnce(externalId, decision);
+    },
+
     /** Confirms the order in Odoo once (reads its state first); heartbeats like the create. */
     async confirmSaleOrder(externalId: string): Promise<LifecycleOutcome> {
       return withHeartbeats(() => confirmOnce(externalId));
@@ -298,7 +480,9 @@ export function saleOrderSyncActivities(deps: SaleOrderSyncDeps) {
           ? 'Not confirmed in Odoo'
           : failure.action === 'cancel'
             ? 'Not cancelled in Odoo'
-            : 'Not in Odoo';
+            : failure.action === 'update'
+              ? 'Not updated in Odoo'
+              : 'Not in Odoo';
       const message =
         failure.reason === 'deadline'
           ? `${what} after ${describeDuration(failure.deadlineMs)} of retries: ${order.lastSyncError ?? 'no answer'}`

@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { ENTITY_TYPES, PROCESSING_STATES } from '../entities/processing-state';
 import { SaleOrderSchema, SYNC_STATES } from '../entities/sale-order';
 import { adminOverview, type AdminOverview } from '../sync/admin/overview';
 import { WEBSHOP_FEEDS } from '../sync/feeds/webshop-feeds';
-import { abandonSignal, retrySignal } from '../workflows/contract';
+import { abandonSignal, resolveConflictUpdate, retrySignal } from '../workflows/contract';
+import { validationError } from './http/errors';
 import { timestampSchema } from './change-feed-routes';
 import type { ApiDeps } from './http/context';
 import { ApiError } from './http/errors';
@@ -60,6 +61,28 @@ const overviewSchema = z.object({
 const retryResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('retry') });
 const abandonResultSchema = z.object({ workflow_id: z.string(), signal: z.literal('abandon') });
 
+const resolveBodySchema = z
+  .object({
+    keep: z.enum(['webshop', 'odoo']).describe("Whose value stands: the webshop's (written to Odoo) or Odoo's"),
+    fields: z
+      .array(z.string().min(1).max(255))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Fields as the order's `conflicts` name them (`lines[SKU-1].quantity`, `state`); none: every field"),
+  })
+  .strict();
+
+const resolveResultSchema = z.object({
+  workflow_id: z.string(),
+  effect: z
+    .enum(['merge', 'cancel_again', 'cancel_dropped'])
+    .describe(
+      'merge: the next merge follows the decision; cancel_again: the refused cancel is sent again; cancel_dropped: the cancel is dropped, the order stays as Odoo has it',
+    ),
+  fields: z.array(z.string()).describe('The fields decided'),
+});
+
 const SYNC_BACK_PREFIX = 'sync:sale_order:';
 
 /** Operators: the overview of what needs attention, and the manual retry of any record's workflow. */
@@ -111,6 +134,70 @@ export function adminRoutes(deps: ApiDeps): RouteDef[] {
         }
         ctx.status = 202;
         ctx.body = { workflow_id: workflowId, signal: 'retry' } satisfies z.infer<typeof retryResultSchema>;
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/admin/workflows/:workflow_id/resolve',
+      scope: 'admin',
+      operationId: 'resolve_conflict',
+      summary:
+        "Decides a webshop order in conflict (the workflow's Update resolveConflict, also sent from the Temporal UI or CLI): keep the webshop's or Odoo's side, for the fields named or for all; recorded with the token's name",
+      tag: 'admin',
+      params: z.object({
+        workflow_id: z
+          .string()
+          .min(1)
+          .meta({
+            description: 'A sync-back: `sync:sale_order:<external_id>`',
+            examples: ['sync:sale_order:WEB-1001'],
+          }),
+      }),
+      requestBody: resolveBodySchema,
+      requestExamples: {
+        all: { summary: "Odoo's side for every field in conflict", value: { keep: 'odoo' } },
+        field: {
+          summary: "The webshop's quantity of one line",
+          value: { keep: 'webshop', fields: ['lines[SKU-1].quantity'] },
+        },
+      },
+      responses: {
+        200: { description: 'Decided; the workflow goes on with it', schema: resolveResultSchema },
+        400: { description: 'An invalid body (validation_failed)' },
+        404: { description: 'No webshop order, or no running workflow, with this id' },
+        409: { description: 'Nothing to resolve (no_conflict): the order is not in conflict, or a field named is not' },
+      },
+      handler: async (ctx) => {
+        const workflowId = (ctx.params as Record<string, string>).workflow_id!;
+        const parsed = resolveBodySchema.safeParse(ctx.request.body ?? {});
+        if (!parsed.success) throw validationError(parsed.error.issues);
+        const externalId = workflowId.startsWith(SYNC_BACK_PREFIX) ? workflowId.slice(SYNC_BACK_PREFIX.length) : '';
+        const order = externalId
+          ? await deps.orm.em
+              .fork()
+              .findOne(SaleOrderSchema, { direction: 'outbound', externalId }, { fields: ['syncState'] })
+          : null;
+        if (!order) throw new ApiError(404, 'not_found', `No webshop order sync-back ${workflowId}`);
+        const by = `api:${(ctx.state as { token?: { name?: string } }).token?.name ?? 'unknown'}`;
+        let result;
+        try {
+          result = await deps.temporal.client.workflow
+            .getHandle(workflowId)
+            .executeUpdate(resolveConflictUpdate, { args: [{ ...parsed.data, by }] });
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) {
+            throw new ApiError(409, 'no_conflict', `No running workflow ${workflowId}: there is nothing to resolve`);
+          }
+          // The validator refused it: no conflict, or a field that is not in conflict.
+          if (err instanceof WorkflowUpdateFailedError) {
+            throw new ApiError(409, 'no_conflict', err.cause?.message ?? 'Nothing to resolve');
+          }
+          throw err;
+        }
+        ctx.status = 200;
+        ctx.body = { workflow_id: workflowId, effect: result.effect, fields: result.fields } satisfies z.infer<
+          typeof resolveResultSchema
+        >;
       },
     },
     {

@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { odooView } from '../sync/sync-back/order-versions';
 import { z } from 'zod';
 import { DependencyWaitSchema } from '../entities/dependency-wait';
 import { ENTITY_TYPES, type EntityType, type ProcessingState } from '../entities/processing-state';
@@ -31,6 +32,28 @@ const statusSchema = z.object({
   conflicts: z
     .array(z.object({ field: z.string(), webshop: z.unknown(), odoo: z.unknown() }))
     .describe('In conflict: what the webshop asked and what Odoo has, per field'),
+  odoo: z
+    .object({
+      state: z.enum(ODOO_ORDER_STATES),
+      invoice_status: z.string().nullable(),
+      delivery_status: z.enum(['nothing', 'partial', 'full']),
+      amount_total: z.number().nullable(),
+      partner_external_id: z.string(),
+      date_order: timestampSchema.nullable(),
+      lines: z.array(
+        z.object({
+          product_external_id: z.string(),
+          quantity: z.number(),
+          price_unit: z.number().nullable(),
+          discount: z.number().nullable(),
+          qty_delivered: z.number(),
+        }),
+      ),
+    })
+    .nullable()
+    .describe(
+      "The Odoo order as the sync-back last read it (after each action, and when Odoo's version is pushed or pulled): state, delivery, invoice, lines; null before",
+    ),
   workflow_id: z.string(),
   cancelled: z
     .boolean()
@@ -94,6 +117,7 @@ export function queueStatus(order: SaleOrder): z.infer<typeof statusSchema> {
     odoo_id: order.odooId,
     odoo_state: order.odooState,
     conflicts: order.syncState === 'conflict' ? (order.syncConflicts ?? []) : [],
+    odoo: order.odooData ? odooView(order.odooData) : null,
     workflow_id: syncBackWorkflowId(order.externalId),
     cancelled,
     updated_at: order.updatedAt.toISOString(),

@@ -16,8 +16,10 @@ const acceptedSchema = z.object({
     .string()
     .meta({ format: 'uri-reference', description: 'GET it for the state of the order on its way into Odoo' }),
   outcome: z
-    .enum(['created', 'updated', 'unchanged', 'locked'])
-    .describe('locked: the order differs, but is already on its way into Odoo (or there), so nothing was changed'),
+    .enum(['created', 'updated', 'unchanged', 'queued_for_odoo', 'conflict'])
+    .describe(
+      'created / updated: stored, not sent to Odoo yet; unchanged: the same order again; queued_for_odoo: the order is in Odoo (or on its way), the change will be written to the Odoo order; conflict: Odoo cannot take the change now (delivered, invoiced, cancelled, locked) or the order waits for an operator: it waits with it (an order cancelled here takes no change at all)',
+    ),
 });
 
 const cancelAcceptedSchema = acceptedSchema.omit({ outcome: true }).extend({
@@ -35,7 +37,7 @@ const SETTLED: readonly (SyncState | null)[] = ['synced', 'confirmed', 'cancelle
 
 /**
  * Runs the store of one posted order and records it as a `webshop` run: success (its outcome counted as created,
- * updated or unchanged; `locked` counts as unchanged) or failed (an invalid order, or the store threw). No run is
+ * updated or unchanged; a change queued for Odoo or waiting in conflict counts as updated) or failed (an invalid order, or the store threw). No run is
  * recorded while the database is unavailable.
  */
 async function recordedAsRun<T extends { outcome: WebshopOrderOutcome }>(
@@ -66,7 +68,7 @@ async function recordedAsRun<T extends { outcome: WebshopOrderOutcome }>(
     }
     throw err;
   }
-  const outcome = stored.outcome === 'locked' ? 'unchanged' : stored.outcome;
+  const outcome = stored.outcome === 'queued_for_odoo' || stored.outcome === 'conflict' ? 'updated' : stored.outcome;
   await recordRequestRunQuietly(deps, { ...run, counts: { ...none, [outcome]: 1 }, status: 'success' });
   return stored;
 }
@@ -128,9 +130,12 @@ export function webshopOrderRoutes(deps: ApiDeps): RouteDef[] {
           return { ...order, externalId: parsed.data.external_id };
         });
         const externalId = stored.externalId;
-        // A synced, confirmed or cancelled order's workflow is done; there is nothing to start or tell.
-        if (!SETTLED.includes(stored.syncState)) {
-          const changed = stored.outcome === 'created' || stored.outcome === 'updated';
+        // A change for the Odoo order starts the workflow again if its run has ended (signal-with-start). Otherwise a
+        // synced, confirmed or cancelled order's workflow is done: there is nothing to start or tell.
+        const forOdoo =
+          stored.outcome === 'queued_for_odoo' || (stored.outcome === 'conflict' && stored.syncState !== 'cancelled');
+        if (forOdoo || !SETTLED.includes(stored.syncState)) {
+          const changed = forOdoo || stored.outcome === 'created' || stored.outcome === 'updated';
           await deps.syncBackStarter.start(externalId, { changed });
         }
         const statusUrl = queueStatusPath(externalId);

@@ -12,6 +12,7 @@ import {
 } from './purchase-order';
 import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder, type SaleOrderLine } from './sale-order';
 import { StockSchema, type Stock } from './stock';
+import { SyncResolutionSchema, type SyncResolution } from './sync-resolution';
 import { SyncRunSchema, type SyncRun } from './sync-run';
 
 export interface ExactKeyColumns {
@@ -48,4 +49,5 @@ export const EXACT_KEY_COLUMNS: readonly ExactKeyColumns[] = [
   keys<SaleOrderLine>(SaleOrderLineSchema, ['productExternalId']),
   keys<Stock>(StockSchema, ['externalId', 'supplierExternalId', 'productExternalId']),
   keys<SyncRun>(SyncRunSchema, ['workflowId']),
+  keys<SyncResolution>(SyncResolutionSchema, ['externalId', 'workflowId']),
 ];

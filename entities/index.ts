@@ -7,6 +7,7 @@ import { PullWatermarkSchema } from './pull-watermark';
 import { PurchaseOrderLineSchema, PurchaseOrderSchema } from './purchase-order';
 import { SaleOrderLineSchema, SaleOrderSchema } from './sale-order';
 import { StockSchema } from './stock';
+import { SyncResolutionSchema } from './sync-resolution';
 import { SyncRunSchema } from './sync-run';
 import { LegacyPartnerSchema } from './legacy/legacy-partner';
 import { LegacyProductSchema } from './legacy/legacy-product';
@@ -24,6 +25,7 @@ export const primaryEntities = [
   DependencyWaitSchema,
   SyncRunSchema,
   PullWatermarkSchema,
+  SyncResolutionSchema,
 ];
 
 export const legacyEntities = [LegacyPartnerSchema, LegacyProductSchema];

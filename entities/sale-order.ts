@@ -35,6 +35,43 @@ export interface SyncConflict {
   odoo: unknown;
 }
 
+/** An order line as the webshop and Odoo are compared: in the webshop's terms (product external ids). */
+export interface OrderLineVersion {
+  product: string;
+  quantity: number;
+  price_unit: number | null;
+  discount: number | null;
+}
+
+/** What of a webshop order is kept in sync both ways: the header fields a quotation may change, and the lines. */
+export interface OrderVersion {
+  partner: string;
+  date_order: string | null;
+  lines: OrderLineVersion[];
+}
+
+/** Odoo's version of a webshop order as last read: the same, with Odoo's line ids and what Odoo alone decides. */
+export interface OdooOrderVersion extends OrderVersion {
+  lines: (OrderLineVersion & { odoo_line_id: number; qty_delivered: number })[];
+  state: OdooOrderState;
+  invoice_status: string | null;
+  /** Odoo's total, as Odoo computes it. */
+  amount_total: number | null;
+  /** nothing | partial | full, from the lines' delivered quantities. */
+  delivery_status: 'nothing' | 'partial' | 'full';
+}
+
+/**
+ * Each side's version from when the order was last in sync with Odoo: the base of the three-way merge (each side's
+ * changes are what differs from its own base). `forced`: an operator's decisions, taken by the next merge.
+ */
+export interface OrderSyncBase {
+  webshop: OrderVersion;
+  /** Null until the first merge after the create reads Odoo's version. */
+  odoo: OrderVersion | null;
+  forced?: string[];
+}
+
 export interface SaleOrder extends SyncFields {
   /** inbound: pushed by Odoo; outbound: a webshop order on its way into Odoo. */
   direction: SaleOrderDirection;
@@ -57,6 +94,10 @@ export interface SaleOrder extends SyncFields {
   odooState: OdooOrderState | null;
   /** Set while the order is in `conflict`: what the webshop asked and what Odoo has. */
   syncConflicts: SyncConflict[] | null;
+  /** The base of the next merge; null until the order is in Odoo (or for orders created before the merge). */
+  syncBase: OrderSyncBase | null;
+  /** Odoo's version as the sync-back last read it (state, delivery, invoice, lines); served in the outbound feed. */
+  odooData: OdooOrderVersion | null;
 }
 
 export interface SaleOrderLine {
@@ -89,6 +130,8 @@ export const SaleOrderSchema = new EntitySchema<SaleOrder>({
     syncCreateStartedAt: { ...datetime, nullable: true },
     odooState: { type: 'string', length: 16, nullable: true },
     syncConflicts: { type: JsonColumnType, nullable: true },
+    syncBase: { type: JsonColumnType, nullable: true },
+    odooData: { type: JsonColumnType, nullable: true },
   },
   uniques: [
     {

@@ -8,6 +8,7 @@ import { Migration20261202020000_exactKeys } from './Migration20261202020000-exa
 import { Migration20261202030000_handedOffAt } from './Migration20261202030000-handed-off-at';
 import { Migration20261202100000_syncRuns } from './Migration20261202100000-sync-runs';
 import { Migration20261202120000_orderLifecycle } from './Migration20261202120000-order-lifecycle';
+import { Migration20261202140000_orderSync } from './Migration20261202140000-order-sync';
 
 /** Every MySQL migration, oldest first. Listed explicitly so compiled and TypeScript runs see the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202030000-handed-off-at', class: Migration20261202030000_handedOffAt },
   { name: 'Migration20261202100000-sync-runs', class: Migration20261202100000_syncRuns },
   { name: 'Migration20261202120000-order-lifecycle', class: Migration20261202120000_orderLifecycle },
+  { name: 'Migration20261202140000-order-sync', class: Migration20261202140000_orderSync },
 ];

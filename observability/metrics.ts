@@ -60,8 +60,15 @@ export class Metrics {
 
   readonly syncBackLifecycle = new Counter({
     name: 'sync_back_order_lifecycle_total',
-    help: 'Webshop orders after the create: confirmed in Odoo (confirm), cancelled by the webshop (cancel), abandoned by an operator (abandon), in conflict (conflict)',
+    help: 'Webshop orders after the create: confirmed in Odoo (confirm), changed in Odoo by a merge (update), cancelled by the webshop (cancel), abandoned by an operator (abandon), in conflict (conflict)',
     labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncResolutions = new Counter({
+    name: 'sync_resolutions_total',
+    help: 'Differences between a webshop order and its Odoo order settled, by rule: webshop_only, odoo_only, same_change, amount_tolerance, odoo_line_kept, cancel_wins (automatic), operator_webshop, operator_odoo (by an operator)',
+    labelNames: ['rule'] as const,
     registers: [this.registry],
   });
 

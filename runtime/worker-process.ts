@@ -45,6 +45,7 @@ export async function startWorker(
     temporal: resources.temporal.client,
     legacy: resources.legacy,
     dispatcher,
+    syncBackStarter,
     odoo,
     unknownOutcomeSettleMs: config.syncBack.unknownOutcomeSettleMs,
     breakerOpenMs: config.odooClient.breakerOpenMs,

@@ -1,16 +1,24 @@
 import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { LifecycleOutcome, SyncFailure, SyncOutcome } from '../activities/sale-order-sync';
+import type {
+  DecisionEffect,
+  LifecycleOutcome,
+  ReconcileOutcome,
+  SyncFailure,
+  SyncOutcome,
+} from '../activities/sale-order-sync';
 import {
   abandonSignal,
   cancelOrderSignal,
   dependencyReadySignal,
   recordChangedSignal,
+  resolveConflictUpdate,
   retrySignal,
   SEARCH_ATTRIBUTES,
   syncBackStateQuery,
   SYNC_BACK_FAILURE_TYPES,
   type CancelReason,
+  type ResolveConflictInput,
   type SaleOrderSyncInput,
   type SaleOrderSyncStatus,
   type SyncBackTiming,
@@ -52,6 +60,12 @@ function odooActivities(timing: SyncBackTiming) {
  */
 export const LIFECYCLE_PATCH = 'sync-back-order-lifecycle';
 
+/**
+ * Marks the histories of workflows that keep the order in sync with Odoo after the create: each change on either
+ * side merged (the webshop's written to Odoo once, Odoo's stored and fed back), conflicts decided by an operator.
+ */
+export const ORDER_UPDATES_PATCH = 'sync-back-order-updates';
+
 /** What the workflow knows between activity runs. */
 class SyncBackRun {
   pushed = false;
@@ -61,6 +75,10 @@ class SyncBackRun {
   cancelRequested = false;
   /** An operator gave up on the failed order; taken when the compensation starts. */
   abandonRequested = false;
+  /** An operator's decision on the conflict, stored by the update handler; taken by the waiting step. */
+  decision: DecisionEffect | undefined;
+  /** The confirm is done (or was never to be sent again: the order was cancelled in Odoo). */
+  confirmDone = false;
   checksWithoutProgress: number;
   status: SaleOrderSyncStatus = { state: 'pending', awaitingOn: [], odooId: null, lastError: null, odooState: null };
   private published = '';
@@ -85,6 +103,13 @@ class SyncBackRun {
     this.pushed = false;
     this.retryRequested = false;
     this.readyDependencies.clear();
+  }
+
+  /** Takes the operator's decision, if one came. */
+  takeDecision(): DecisionEffect | undefined {
+    const decision = this.decision;
+    this.decision = undefined;
+    return decision;
   }
 
   /** Takes the pending cancel: why it is cancelled. */
@@ -174,12 +199,18 @@ export async function saleOrderSyncWorkflow(input: SaleOrderSyncInput): Promise<
   });
   wf.setHandler(syncBackStateQuery, () => run.status);
   const lifecycle = wf.patched(LIFECYCLE_PATCH);
+  const updates = lifecycle && wf.patched(ORDER_UPDATES_PATCH);
+  wf.setHandler(resolveConflictUpdate, (decision) => resolveConflict(run, decision), {
+    validator: (decision) => validateDecision(run, decision, updates),
+  });
   try {
     const created = await syncUntilDone(input, run);
-    if (created.state !== 'synced') return created;
+    // A new run for an order confirmed earlier (a change, a cancel) goes on after the create too.
+    const inOdoo = created.state === 'synced' || (updates && created.state === 'confirmed');
+    if (!inOdoo) return created;
     // Histories from before the lifecycle end here, unless the new cancel signal reached them.
     if (!lifecycle && !run.cancelWanted) return created;
-    return await afterCreate(input, run, lifecycle && input.timing.confirm === true);
+    return await afterCreate(input, run, lifecycle && input.timing.confirm === true, updates);
   } catch (err) {
     if (wf.isCancellation(err)) {
       await wf.CancellationScope.nonCancellable(async () => {
@@ -195,7 +226,7 @@ async function syncUntilDone(input: SaleOrderSyncInput, run: SyncBackRun): Promi
   const { externalId, timing } = input;
   const odoo = odooActivities(timing);
   for (;;) {
-    if (run.cancelWanted) return cancelOrder(input, run);
+    if (run.cancelWanted) return (await cancelOrder(input, run)) ?? run.status;
     run.take();
     if (run.status.state !== 'awaiting_dependency') run.update({ state: 'syncing', lastError: null });
     let outcome: SyncOutcome;
@@ -254,17 +285,90 @@ async function failAndWait(run: SyncBackRun, failure: SyncFailure): Promise<void
   run.checksWithoutProgress = 0;
 }
 
-/** The steps after the create, in order; a cancel comes first whenever one is asked for. */
+/**
+ * The steps after the create, in order; a cancel comes first whenever one is asked for. With `updates`, then the
+ * merge with Odoo's order, again whenever the webshop posts a change or Odoo's version is pushed, until nothing is
+ * left to do (a later change starts the workflow again).
+ */
 async function afterCreate(
   input: SaleOrderSyncInput,
   run: SyncBackRun,
   confirm: boolean,
+  updates: boolean,
 ): Promise<SaleOrderSyncStatus> {
+  if (run.status.state === 'confirmed') run.confirmDone = true;
   for (;;) {
-    if (run.cancelWanted) return cancelOrder(input, run);
-    if (!confirm || run.status.state === 'confirmed') return run.status;
-    await confirmOrder(input, run);
+    if (run.cancelWanted) {
+      const cancelled = await cancelOrder(input, run, updates);
+      if (cancelled) return cancelled;
+      continue;
+    }
+    if (!updates) {
+      if (!confirm || run.status.state === 'confirmed') return run.status;
+      await confirmOrder(input, run, updates);
+      continue;
+    }
+    if (confirm && !run.confirmDone) {
+      await confirmOrder(input, run, updates);
+      continue;
+    }
+    const outcome = await reconcile(input, run);
+    if (outcome === 'cancelled') return run.status;
+    if (outcome === 'conflict') continue;
+    if (!run.hasWork && !run.cancelWanted) return run.status;
   }
+}
+
+/**
+ * One merge of the webshop's version with Odoo's (the activity writes the webshop's changes once and reads Odoo's
+ * back). A conflict waits for an operator's decision, a change from either side, or a cancel.
+ */
+async function reconcile(input: SaleOrderSyncInput, run: SyncBackRun): Promise<'in_sync' | 'cancelled' | 'conflict'> {
+  const odoo = odooActivities(input.timing);
+  run.take();
+  run.update({ state: 'syncing', lastError: null });
+  let outcome: ReconcileOutcome;
+  try {
+    outcome = await odoo.reconcileSaleOrder(run.externalId);
+  } catch (err) {
+    if (!(err instanceof wf.ActivityFailure) || wf.isCancellation(err)) throw err;
+    await failAndWait(run, { ...failureOf(err, input.timing), action: 'update' });
+    return 'conflict';
+  }
+  if (outcome.state === 'in_sync') {
+    run.update({ state: outcome.syncState, odooState: outcome.odooState, lastError: null, conflicts: undefined });
+    return 'in_sync';
+  }
+  if (outcome.state === 'cancelled') {
+    run.update({ state: 'cancelled', odooState: outcome.odooState, lastError: null, conflicts: undefined });
+    return 'cancelled';
+  }
+  await conflictAndWait(run, outcome);
+  return 'conflict';
+}
+
+/** Checks an operator's decision before it is accepted: there must be a conflict, and each field must be in it. */
+function validateDecision(run: SyncBackRun, decision: ResolveConflictInput, updates: boolean): void {
+  if (!updates) throw new Error('This workflow predates conflict decisions: send "retry" instead');
+  if (run.status.state !== 'conflict') throw new Error(`There is no conflict to resolve (state ${run.status.state})`);
+  if (decision?.keep !== 'webshop' && decision?.keep !== 'odoo') throw new Error('keep must be "webshop" or "odoo"');
+  const inConflict = (run.status.conflicts ?? []).map((c) => c.field);
+  const unknown = (decision.fields ?? []).filter((f) => !inConflict.includes(f));
+  if (unknown.length) throw new Error(`Not in conflict: ${unknown.join(', ')} (in conflict: ${inConflict.join(', ')})`);
+}
+
+/** Stores the decision (an activity: recorded with who decided) and wakes the step waiting in conflict. */
+async function resolveConflict(run: SyncBackRun, decision: ResolveConflictInput) {
+  const effect = await store.resolveSaleOrderConflict(run.externalId, {
+    keep: decision.keep,
+    ...(decision.fields?.length ? { fields: decision.fields } : {}),
+    by: decision.by?.trim() || 'temporal',
+  });
+  const fields = (run.status.conflicts ?? [])
+    .map((c) => c.field)
+    .filter((f) => !decision.fields?.length || decision.fields.includes(f));
+  run.decision = effect;
+  return { effect, fields };
 }
 
 /**
@@ -272,7 +376,7 @@ async function afterCreate(
  * marks it failed until `retry`, or `abandon` (the saga's compensation: cancel in Odoo). Returns once it is
  * confirmed, or when a cancel is wanted.
  */
-async function confirmOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promise<void> {
+async function confirmOrder(input: SaleOrderSyncInput, run: SyncBackRun, updates: boolean): Promise<void> {
   const odoo = odooActivities(input.timing);
   for (;;) {
     run.take();
@@ -288,6 +392,12 @@ async function confirmOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promis
     }
     if (outcome.state !== 'conflict') {
       run.update({ state: 'confirmed', odooState: outcome.odooState, lastError: null });
+      run.confirmDone = true;
+      return;
+    }
+    if (updates && outcome.odooState === 'cancel') {
+      // Cancelled in Odoo meanwhile: that cancel wins (the merge that follows records it); nothing to confirm.
+      run.confirmDone = true;
       return;
     }
     await conflictAndWait(run, outcome);
@@ -299,7 +409,11 @@ async function confirmOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promis
  * Cancels the order: in Odoo once if it is there (nothing is sent before the create), then here. A refusal
  * by Odoo (delivered, invoiced, locked) is a conflict: the order waits, and `retry` tries the cancel again.
  */
-async function cancelOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promise<SaleOrderSyncStatus> {
+async function cancelOrder(
+  input: SaleOrderSyncInput,
+  run: SyncBackRun,
+  updates = false,
+): Promise<SaleOrderSyncStatus | undefined> {
   const odoo = odooActivities(input.timing);
   const reason = run.takeCancel();
   for (;;) {
@@ -320,18 +434,30 @@ async function cancelOrder(input: SaleOrderSyncInput, run: SyncBackRun): Promise
     }
     await conflictAndWait(run, outcome);
     run.takeCancel();
+    // An operator kept Odoo's side: the cancel is dropped, the order goes on as Odoo has it.
+    if (updates && run.takeDecision() === 'cancel_dropped') {
+      run.update({ state: 'syncing', lastError: null, conflicts: undefined });
+      return undefined;
+    }
   }
 }
 
-/** Odoo does not allow what was asked: the order waits for an operator (for now: `retry`) or a new cancel. */
-async function conflictAndWait(run: SyncBackRun, outcome: LifecycleOutcome & { state: 'conflict' }): Promise<void> {
+/**
+ * Odoo does not allow what was asked, or both sides changed the same thing: the order waits for an operator's
+ * decision (the Update `resolveConflict`), `retry`, a change from either side, or a cancel.
+ */
+async function conflictAndWait(
+  run: SyncBackRun,
+  outcome: (LifecycleOutcome | ReconcileOutcome) & { state: 'conflict' },
+): Promise<void> {
+  run.decision = undefined;
   run.update({
     state: 'conflict',
     odooState: outcome.odooState,
     lastError: outcome.message,
     conflicts: outcome.conflicts,
   });
-  await wf.condition(() => run.hasWork || run.cancelWanted);
+  await wf.condition(() => run.hasWork || run.cancelWanted || run.decision !== undefined);
 }
 
 async function continueAsNewIfSuggested(input: SaleOrderSyncInput, run: SyncBackRun): Promise<void> {

@@ -5,7 +5,7 @@ import type { SyncFields } from '../../entities/sync-fields';
 import type { OdooClient, OdooRecord } from '../../odoo/odoo-client';
 import type { PullEntityType } from '../../workflows/contract';
 import { PULL_SPECS } from './pull-specs';
-import { text } from './odoo-values';
+import { text } from '../../odoo/odoo-values';
 
 /** The Odoo model each pulled entity type is read from. */
 export const ODOO_MODELS: Record<PullEntityType, string> = {

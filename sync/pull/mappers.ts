@@ -2,7 +2,7 @@ import type { OdooClient, OdooRecord } from '../../odoo/odoo-client';
 import type { PartnerType } from '../../entities/partner';
 import type { PullEntityType } from '../../workflows/contract';
 import type { ExternalIdResolver } from './external-ids';
-import { many2oneId, many2oneName, numberOrNull, text } from './odoo-values';
+import { many2oneId, many2oneName, numberOrNull, text } from '../../odoo/odoo-values';
 
 /** A pulled Odoo record as the push payload of its entity type (the contract's record), or why it cannot be. */
 export type MappedRecord = { odooId: number; record: Record<string, unknown> } | { odooId: number; error: string };

@@ -8,7 +8,7 @@ import { importRecords, type AcceptedRecord } from '../inbound/importer';
 import { recordSyncRunPage, type SyncRunFailure, type SyncRunMetrics } from '../runs/sync-run-store';
 import { ExternalIdResolver, ODOO_MODELS, type ExternalIdFields } from './external-ids';
 import { entityMappers, type MappedRecord } from './mappers';
-import { many2oneId } from './odoo-values';
+import { many2oneId } from '../../odoo/odoo-values';
 import { PULL_SPECS } from './pull-specs';
 import { streamsOf } from './streams';
 import { advanceWatermark } from './watermarks';

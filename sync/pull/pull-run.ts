@@ -4,7 +4,7 @@ import type { PullEntityType, PullPlan, PullStreamPlan, PullTrigger } from '../.
 import { findPlainRows } from '../../db/plain-rows';
 import { SyncRunSchema } from '../../entities/sync-run';
 import { finishSyncRun, startSyncRun, type SyncRunMetrics, type SyncRunStatus } from '../runs/sync-run-store';
-import { odooDateTime, fromOdooDateTime } from './odoo-values';
+import { odooDateTime, fromOdooDateTime } from '../../odoo/odoo-values';
 import { pageDomain } from './pull-page';
 import { streamsOf } from './streams';
 import { loadWatermark, markReadUpTo } from './watermarks';

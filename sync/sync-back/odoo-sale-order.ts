@@ -49,7 +49,7 @@ export interface CreateMarker {
 export class CreateOutcomePending extends Error {
   constructor(
     readonly retryInMs: number,
-    action: 'create' | 'confirm' | 'cancel' = 'create',
+    action: 'create' | 'confirm' | 'cancel' | 'update' = 'create',
   ) {
     super(
       action === 'create'
@@ -178,7 +178,7 @@ async function markSending(
   marker: CreateMarker,
   settleMs: number,
   now: () => Date,
-  action: 'confirm' | 'cancel',
+  action: 'confirm' | 'cancel' | 'update',
 ): Promise<void> {
   if (marker.startedAt) {
     const waited = now().getTime() - marker.startedAt.getTime();
@@ -245,4 +245,34 @@ async function cancelConflicts(odoo: OdooClient, odooId: number, snapshot: OdooO
   );
   if (qty > 0) conflicts.push({ field: 'qty_delivered', webshop: 0, odoo: qty });
   return conflicts;
+}
+
+/**
+ * Writes a planned change to the Odoo order (header values, lines as one2many commands). The caller planned it from
+ * Odoo's version read just before, so after a lost answer the next attempt reads again and finds it landed (nothing
+ * left to write); the marker keeps that attempt from reading before `settleMs` have passed, in case Odoo is still
+ * running the write. Odoo's refusal (a line it will not delete, a locked order) rejects with the OdooError.
+ */
+export async function writeSaleOrderOnce(
+  odoo: OdooClient,
+  odooId: number,
+  values: OdooValues,
+  marker: CreateMarker,
+  settleMs: number,
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  await markSending(marker, settleMs, now, 'update');
+  try {
+    await odoo.write(SALE_ORDER_MODEL, [odooId], values);
+  } catch (err) {
+    if (!(err instanceof OdooError && err.kind === 'unknown_outcome')) await marker.clear();
+    throw err;
+  }
+}
+
+/** Waits out a write whose answer was lost before Odoo's version is read again; see writeSaleOrderOnce. */
+export function settlePendingWrite(marker: CreateMarker, settleMs: number, now: () => Date = () => new Date()): void {
+  if (!marker.startedAt) return;
+  const waited = now().getTime() - marker.startedAt.getTime();
+  if (waited < settleMs) throw new CreateOutcomePending(settleMs - waited, 'update');
 }

@@ -10,12 +10,16 @@ import { supportsRowLocks } from '../../db/dialect';
 import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder, type SyncState } from '../../entities/sale-order';
 import { changedFields } from '../shared/change-detection';
 import type { WebshopOrderRecord } from './webshop-order-record';
+import { writeRefusal } from './order-merge';
 
 /**
- * created / updated: stored as posted. unchanged: the same order again. locked: the order differs but is
- * already on its way into Odoo (or there), so the post changed nothing.
+ * created / updated: stored as posted (no create sent yet). unchanged: the same order again. queued_for_odoo: the
+ * order is in Odoo (or its create is on its way): the change is stored as the webshop's pending version, which the
+ * sync-back writes to the Odoo order. conflict: Odoo's order can no longer take a change (delivered, invoiced,
+ * cancelled, locked) or the order already waits for an operator; the change is stored and waits with it. An order
+ * cancelled here takes no change: nothing is stored, and the answer is conflict.
  */
-export type WebshopOrderOutcome = 'created' | 'updated' | 'unchanged' | 'locked';
+export type WebshopOrderOutcome = 'created' | 'updated' | 'unchanged' | 'queued_for_odoo' | 'conflict';
 
 export interface StoredWebshopOrder {
   outcome: WebshopOrderOutcome;
@@ -24,8 +28,8 @@ export interface StoredWebshopOrder {
 
 /** States in which no create can be on its way to Odoo, so a repost may still replace the order. */
 const REPLACEABLE: readonly (SyncState | null)[] = ['pending', 'awaiting_dependency', 'failed'];
-// The stored data gains `odoo_id` once the order is in Odoo; the webshop never sends one.
-const DIFF_IGNORE = ['write_date', 'odoo_id'];
+// The stored data gains `odoo_id` once the order is in Odoo, and `odoo` (Odoo's version); the webshop sends neither.
+const DIFF_IGNORE = ['write_date', 'odoo_id', 'odoo'];
 const MAX_ATTEMPTS = 5;
 
 function columnsOf(record: WebshopOrderRecord, raw: Record<string, unknown>) {
@@ -61,7 +65,8 @@ function addLines(em: EntityManager, saleOrderId: number, record: WebshopOrderRe
 
 /**
  * Stores a webshop order (direction `outbound`) with its lines in one transaction. A first post creates it
- * `pending`; a changed repost replaces it only while no create can be in flight; anything else is left as is.
+ * `pending`; a changed repost replaces it while no create can be in flight, and is kept as the pending webshop version
+ * once the order is in Odoo (or on its way there).
  */
 export async function storeWebshopOrder(
   em: EntityManager,
@@ -125,6 +130,8 @@ async function storeInTransaction(
         syncCreateStartedAt: null,
         odooState: null,
         syncConflicts: null,
+        syncBase: null,
+        odooData: null,
         createdAt: now,
         updatedAt: now,
       } satisfies RequiredEntityData<SaleOrder>,
@@ -140,9 +147,23 @@ async function storeInTransaction(
   const fields = changedFields(row.data, raw, { ignore: DIFF_IGNORE });
   const syncState = row.syncState ?? 'pending';
   if (fields.length === 0) return { outcome: 'unchanged', syncState };
-  // An order failed after its create (a refused confirm) is in Odoo: a repost can no longer replace it.
-  if (!REPLACEABLE.includes(row.syncState) || row.syncCreateStartedAt || row.odooId !== null) {
-    return { outcome: 'locked', syncState };
+  const inOdoo = !REPLACEABLE.includes(row.syncState) || row.syncCreateStartedAt !== null || row.odooId !== null;
+  if (row.syncState === 'cancelled' || row.syncState === 'cancelling') return { outcome: 'conflict', syncState };
+  if (inOdoo) {
+    // The pending webshop version: the workflow merges it into the Odoo order (the base of the merge stays).
+    const kept = Object.fromEntries(Object.entries(row.data).filter(([key]) => key === 'odoo_id' || key === 'odoo'));
+    Object.assign(row, columnsOf(record, { ...raw, ...kept }), {
+      previousData: row.data,
+      changedFields: fields,
+      unackedChangedFields: fields,
+      changedAt: now,
+      updatedAt: now,
+    } satisfies Partial<SaleOrder>);
+    await em.nativeDelete(SaleOrderLineSchema, { saleOrderId: row.id });
+    addLines(em, row.id, record);
+    await em.flush();
+    const refused = row.syncState === 'conflict' || (row.odooData !== null && writeRefusal(row.odooData) !== undefined);
+    return { outcome: refused ? 'conflict' : 'queued_for_odoo', syncState };
   }
 
   Object.assign(row, columnsOf(record, raw), {

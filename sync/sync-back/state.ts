@@ -3,11 +3,17 @@ import {
   SaleOrderLineSchema,
   SaleOrderSchema,
   type OdooOrderState,
+  type OdooOrderVersion,
+  type OrderSyncBase,
+  type OrderVersion,
   type SaleOrder,
   type SaleOrderLine,
   type SyncConflict,
+  type SyncState,
 } from '../../entities/sale-order';
+import { SyncResolutionSchema, type ResolutionRule } from '../../entities/sync-resolution';
 import { mergeChangedFields } from '../shared/change-detection';
+import { odooView } from './order-versions';
 import type { CreateMarker } from './odoo-sale-order';
 
 /** Where a webshop order stands, written by the sync-back as it goes. */
@@ -65,34 +71,40 @@ export async function noteAttemptError(em: EntityManager, id: number, message: s
   );
 }
 
-/** The order is in Odoo: it keeps the Odoo id and enters the outbound feed. */
+/**
+ * The order is in Odoo: it keeps the Odoo id and enters the outbound feed. `created`: the webshop version the create
+ * sent, the webshop side of the merge base (a repost that landed meanwhile is merged into the Odoo order next).
+ */
 export async function markSynced(
   em: EntityManager,
   order: SaleOrder,
   odooId: number,
   odooState: OdooOrderState | null,
+  created: OrderVersion,
 ): Promise<void> {
   const now = new Date();
-  await em.nativeUpdate(
-    SaleOrderSchema,
-    { id: order.id },
-    {
-      odooId,
-      data: { ...order.data, odoo_id: odooId },
-      previousData: order.data,
-      changedFields: ['odoo_id'],
-      unackedChangedFields: mergeChangedFields(order.unackedChangedFields, ['odoo_id']),
-      syncState: 'synced',
-      processingState: 'processed',
-      lastSyncError: null,
-      errorMessage: null,
-      syncCreateStartedAt: null,
-      odooState,
-      feedPending: true,
-      changedAt: now,
-      updatedAt: now,
-    },
-  );
+  const values: Partial<SaleOrder> = {
+    odooId,
+    syncState: 'synced',
+    processingState: 'processed',
+    lastSyncError: null,
+    errorMessage: null,
+    syncCreateStartedAt: null,
+    odooState,
+    syncBase: { webshop: created, odoo: null },
+    feedPending: true,
+    changedAt: now,
+    updatedAt: now,
+  };
+  const feed = {
+    data: { ...order.data, odoo_id: odooId },
+    previousData: order.data,
+    changedFields: ['odoo_id'],
+    unackedChangedFields: mergeChangedFields(order.unackedChangedFields, ['odoo_id']),
+  };
+  // The posted data gains its odoo_id, unless a repost replaced it meanwhile: that one is kept as posted.
+  if (await updateIfUnchanged(em, order, { ...values, ...feed })) return;
+  await em.nativeUpdate(SaleOrderSchema, { id: order.id }, values);
 }
 
 /** Gives up until an operator (or a changed repost) asks again. */
@@ -153,7 +165,7 @@ export async function recordOdooId(em: EntityManager, order: SaleOrder, odooId: 
 export function actionMarker(
   em: EntityManager,
   order: SaleOrder,
-  syncState: 'confirming' | 'cancelling',
+  syncState: 'confirming' | 'cancelling' | 'syncing',
 ): CreateMarker {
   return {
     startedAt: order.syncCreateStartedAt,
@@ -231,5 +243,125 @@ export async function markConflict(
       syncCreateStartedAt: null,
       updatedAt: new Date(),
     },
+  );
+}
+
+/** What the webshop is told in the outbound feed when Odoo's version of its order changed. */
+function odooSideChanged(before: OdooOrderVersion | null, after: OdooOrderVersion): boolean {
+  if (!before) return true;
+  const seen = (v: OdooOrderVersion) =>
+    JSON.stringify([v.state, v.invoice_status, v.delivery_status, v.partner, v.date_order, v.amount_total, v.lines]);
+  return seen(before) !== seen(after);
+}
+
+/** The sync state an order in Odoo has from Odoo's state. */
+export function syncStateOf(odooState: OdooOrderState): SyncState {
+  if (odooState === 'cancel') return 'cancelled';
+  return odooState === 'sale' || odooState === 'done' ? 'confirmed' : 'synced';
+}
+
+/**
+ * The order is in sync with Odoo: the new merge base, Odoo's version as read, and its state. A change on Odoo's
+ * side enters the outbound feed (`changed_fields: ["odoo"]`), so the webshop learns its order was confirmed,
+ * shipped, invoiced, cancelled or edited in Odoo. Never overwrites the webshop's data or lines.
+ */
+export async function markInSync(
+  em: EntityManager,
+  order: SaleOrder,
+  base: OrderSyncBase,
+  odoo: OdooOrderVersion,
+): Promise<void> {
+  const now = new Date();
+  const changed = odooSideChanged(order.odooData, odoo);
+  const values: Partial<SaleOrder> = {
+    syncBase: base,
+    odooData: odoo,
+    odooState: odoo.state,
+    syncState: syncStateOf(odoo.state),
+    processingState: 'processed',
+    lastSyncError: null,
+    errorMessage: null,
+    syncConflicts: null,
+    syncCreateStartedAt: null,
+    updatedAt: now,
+    ...(changed
+      ? {
+          feedPending: true,
+          changedAt: now,
+          changedFields: ['odoo'],
+          unackedChangedFields: mergeChangedFields(order.unackedChangedFields, ['odoo']),
+        }
+      : {}),
+  };
+  // The feed serves Odoo's version as `data.odoo`; a repost landing meanwhile keeps its data (its own merge follows).
+  // (Compared by changedAt: a repost sets it, the action marker does not.)
+  if (changed) {
+    const data = { ...order.data, odoo: odooView(odoo) };
+    const where = { id: order.id, changedAt: order.changedAt };
+    if ((await em.nativeUpdate(SaleOrderSchema, where, { ...values, data })) > 0) return;
+  }
+  await em.nativeUpdate(SaleOrderSchema, { id: order.id }, values);
+}
+
+/** A merge found changes it cannot settle by rule: the order waits for an operator, with Odoo's version as read. */
+export async function markMergeConflict(
+  em: EntityManager,
+  order: SaleOrder,
+  message: string,
+  odoo: OdooOrderVersion,
+  conflicts: SyncConflict[],
+): Promise<void> {
+  await em.nativeUpdate(
+    SaleOrderSchema,
+    { id: order.id },
+    {
+      syncState: 'conflict',
+      processingState: 'failed',
+      odooState: odoo.state,
+      odooData: odoo,
+      lastSyncError: message,
+      errorMessage: message,
+      syncConflicts: conflicts,
+      syncCreateStartedAt: null,
+      updatedAt: new Date(),
+    },
+  );
+}
+
+/** An operator's decision for the next merge (`forced`), or a changed base. */
+export async function storeSyncBase(em: EntityManager, order: SaleOrder, base: OrderSyncBase): Promise<void> {
+  await em.nativeUpdate(SaleOrderSchema, { id: order.id }, { syncBase: base, updatedAt: new Date() });
+}
+
+export interface ResolutionEntry {
+  rule: ResolutionRule;
+  field: string;
+  webshop: unknown;
+  odoo: unknown;
+}
+
+/** The record of how each difference was settled: by a rule (`decidedBy: rule`) or by an operator. */
+export async function recordResolutions(
+  em: EntityManager,
+  externalId: string,
+  workflowId: string,
+  entries: readonly ResolutionEntry[],
+  decidedBy: string,
+): Promise<void> {
+  if (!entries.length) return;
+  const createdAt = new Date();
+  await em.insertMany(
+    SyncResolutionSchema,
+    entries.map((entry) => ({
+      entityType: 'sale_order',
+      externalId,
+      workflowId,
+      rule: entry.rule,
+      field: entry.field.slice(0, 255),
+      webshopValue: entry.webshop ?? null,
+      odooValue: entry.odoo ?? null,
+      decidedBy: decidedBy.slice(0, 191),
+      createdAt,
+    })),
   );
 }

@@ -84,7 +84,7 @@ describe('exact key columns on every store', () => {
         const meta = orm.getMetadata().get(entity.meta.className);
         return properties.map((p) => ({ table: meta.tableName, column: meta.properties[p]!.fieldNames[0]! }));
       });
-      expect(columns).toHaveLength(22);
+      expect(columns).toHaveLength(24);
       const conn = orm.em.getConnection();
       if (kind === 'mysql') {
         const rows: { table_name: string; column_name: string; collation_name: string }[] = await conn.execute(

@@ -4,7 +4,7 @@ import { PricelistItemSchema } from '../../entities/pricelist-item';
 import { ProductSchema } from '../../entities/product';
 import { SaleOrderSchema } from '../../entities/sale-order';
 import { PullWatermarkSchema } from '../../entities/pull-watermark';
-import { odooDateTime } from '../../sync/pull/odoo-values';
+import { odooDateTime } from '../../odoo/odoo-values';
 import type { FakeOdoo } from '../support/fake-odoo';
 import { useSyncBackFixture } from '../support/fixtures';
 import { executionsOf, pullNow, pullRuns } from '../support/pull';

@@ -81,10 +81,14 @@ const pointer = (...parts: string[]) => `#/${parts.map(segment).join('/')}`;
 /** Operations that write what later ones read go first; acknowledgements last. */
 /**
  * Operations whose 2xx needs a state no documented example leads to here (abandon: a webshop order failed in
- * Odoo, which needs an Odoo that refuses it). Their statuses and bodies are still checked; their 202 body is
- * checked by tests/integration/sync-back-lifecycle.test.ts.
+ * Odoo, which needs an Odoo that refuses it; resolve: an order in conflict, which needs an Odoo edited by hand).
+ * Their statuses and bodies are still checked; their 2xx bodies are checked by sync-back-lifecycle.test.ts and
+ * sync-back-order-updates.test.ts.
  */
-const NEEDS_STATE_EXAMPLES_CANNOT_MAKE = new Set(['POST /api/v1/admin/workflows/{workflow_id}/abandon']);
+const NEEDS_STATE_EXAMPLES_CANNOT_MAKE = new Set([
+  'POST /api/v1/admin/workflows/{workflow_id}/abandon',
+  'POST /api/v1/admin/workflows/{workflow_id}/resolve',
+]);
 
 function rank(op: Operation): number {
   if (op.method === 'delete' || op.path.endsWith('/batch-delete')) return 3;

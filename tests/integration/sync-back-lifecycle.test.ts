@@ -132,15 +132,21 @@ describe('webshop order lifecycle in Odoo (confirm on, JSON-RPC)', () => {
     const conflictFree = await syncBackHandle(service, number).query(syncBackStateQuery);
     expect(conflictFree).toMatchObject({ state: 'failed', lastError: failed.last_error });
 
-    // A repost cannot replace an order that is in Odoo.
+    // A repost of an order in Odoo is kept for the Odoo order, and wakes the failed confirm: refused again.
     const repost = await postOrder(service, webshop, webshopOrder(number, partner, products, { name: 'changed' }));
-    expect(repost.body.outcome).toBe('locked');
+    expect(repost.body.outcome).toBe('queued_for_odoo');
+    await eventually(async () => (orderActionCalls(fake, order.id, 'action_confirm').length === 2 ? true : undefined));
+    await untilState(service, webshop, number, 'failed');
 
     fake.setActive('product.product', odooProductIds[0]!, true);
     expect((await signal(number, 'retry')).status).toBe(202);
     await untilState(service, webshop, number, 'confirmed');
     expect(odooOrder(number).state).toBe('sale');
-    expect(orderActionCalls(fake, order.id, 'action_confirm').map((r) => r.outcome)).toEqual(['odoo_error', 'ok']);
+    expect(orderActionCalls(fake, order.id, 'action_confirm').map((r) => r.outcome)).toEqual([
+      'odoo_error',
+      'odoo_error',
+      'ok',
+    ]);
     expect(orderActionCalls(fake, order.id, 'action_cancel')).toHaveLength(0);
 
     await syncBackHandle(service, number).result();

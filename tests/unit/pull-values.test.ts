@@ -1,12 +1,5 @@
 import { loadConfig } from '../../config/config';
-import {
-  fromOdooDateTime,
-  many2oneId,
-  many2oneName,
-  numberOrNull,
-  odooDateTime,
-  text,
-} from '../../sync/pull/odoo-values';
+import { fromOdooDateTime, many2oneId, many2oneName, numberOrNull, odooDateTime, text } from '../../odoo/odoo-values';
 import { pageDomain } from '../../sync/pull/pull-page';
 
 describe('pull: Odoo values', () => {

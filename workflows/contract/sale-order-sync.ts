@@ -1,4 +1,4 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { OdooOrderState, SyncConflict, SyncState } from '../../entities/sale-order';
 
 export const SALE_ORDER_SYNC_WORKFLOW = 'saleOrderSyncWorkflow';
@@ -51,3 +51,27 @@ export type CancelReason = 'webshop' | 'abandon';
 export const syncBackStateQuery = defineQuery<SaleOrderSyncStatus>('state');
 
 export type SaleOrderSyncWorkflow = (input: SaleOrderSyncInput) => Promise<SaleOrderSyncStatus>;
+
+/**
+ * An operator's decision on an order in `conflict`: keep the webshop's or Odoo's side, for the fields named (as the
+ * order's `conflicts` name them) or, without `fields`, for every field in conflict. `by`: who decided (the API
+ * passes its token's name; from the Temporal UI or CLI it may be left out).
+ */
+export interface ResolveConflictInput {
+  keep: 'webshop' | 'odoo';
+  fields?: string[];
+  by?: string;
+}
+
+/** What the decision does next: merge again, cancel again, or keep the order as Odoo has it (the cancel dropped). */
+export interface ResolveConflictResult {
+  effect: 'merge' | 'cancel_again' | 'cancel_dropped';
+  fields: string[];
+}
+
+/**
+ * Update `resolveConflict`: the operator's decision, from the Temporal UI, `temporal workflow update execute`, or
+ * `POST /api/v1/admin/workflows/{id}/resolve`. Its validator rejects it when the order is not in conflict, when a
+ * named field is not in conflict, or when `keep` is neither side.
+ */
+export const resolveConflictUpdate = defineUpdate<ResolveConflictResult, [ResolveConflictInput]>('resolveConflict');

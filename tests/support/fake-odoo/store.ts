@@ -155,6 +155,8 @@ export class FakeStore implements ModelReader {
   write(model: string, ids: number[], values: Values): void {
     const spec = this.spec(model);
     const { plain, commands } = this.split(model, spec, values);
+    // Checked before anything is written: Odoo's transaction would roll the whole write back.
+    if (model === 'sale.order') for (const id of ids) this.checkOrderLineCommands(id, commands.order_line ?? []);
     for (const id of ids) {
       const before = this.existing(model, id);
       const row = this.withStored(spec, Object.assign({}, before, plain, { write_date: this.now }));
@@ -447,6 +449,27 @@ export class FakeStore implements ModelReader {
   }
 
   /** One2many commands: (0, 0, vals) create, (1, id, vals) update, (2, id) delete, (5,) delete all. */
+  /**
+   * Odoo's rules for changing a sale order's lines: a locked order (`done`) takes no change to its lines, and a line of
+   * a confirmed order cannot be deleted (Odoo says to set its quantity to 0 instead).
+   */
+  private checkOrderLineCommands(orderId: number, commands: unknown[]): void {
+    if (!commands.length) return;
+    const order = this.existing('sale.order', orderId);
+    if (order.state === 'done') {
+      throw userError('It is forbidden to modify the following fields in a locked order:\nOrder Lines');
+    }
+    for (const command of commands) {
+      if (!Array.isArray(command) || command[0] !== 2 || typeof command[1] !== 'number') continue;
+      const line = this.row('sale.order.line', command[1]);
+      if (order.state === 'sale' && line && !line.display_type) {
+        throw userError(
+          'You can not remove an order line once the sales order is confirmed.\nYou should rather set the quantity to 0.',
+        );
+      }
+    }
+  }
+
   private applyCommands(spec: ModelSpec, parentId: number, commands: Record<string, unknown[]>): void {
     for (const [name, list] of Object.entries(commands)) {
       const { comodel, inverse } = spec.fields[name]! as Required<FieldSpec>;
