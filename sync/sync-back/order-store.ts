@@ -152,10 +152,13 @@ async function storeInTransaction(
   if (inOdoo) {
     // The pending webshop version: the workflow merges it into the Odoo order (the base of the merge stays).
     const kept = Object.fromEntries(Object.entries(row.data).filter(([key]) => key === 'odoo_id' || key === 'odoo'));
+    // processing_state pending until the merge ran: the sync-back sweep hands the order off again if its workflow
+    // could not be told (Temporal unreachable).
     Object.assign(row, columnsOf(record, { ...raw, ...kept }), {
       previousData: row.data,
       changedFields: fields,
       unackedChangedFields: fields,
+      processingState: 'pending',
       changedAt: now,
       updatedAt: now,
     } satisfies Partial<SaleOrder>);

@@ -293,14 +293,14 @@ export async function markInSync(
         }
       : {}),
   };
-  // The feed serves Odoo's version as `data.odoo`; a repost landing meanwhile keeps its data (its own merge follows).
-  // (Compared by changedAt: a repost sets it, the action marker does not.)
-  if (changed) {
-    const data = { ...order.data, odoo: odooView(odoo) };
-    const where = { id: order.id, changedAt: order.changedAt };
-    if ((await em.nativeUpdate(SaleOrderSchema, where, { ...values, data })) > 0) return;
-  }
-  await em.nativeUpdate(SaleOrderSchema, { id: order.id }, values);
+  // Unless a repost landed meanwhile (compared by changedAt: a repost sets it, the action marker does not): then
+  // its data stays as posted and the order stays `pending` for its own merge (the sweep's too, should its signal
+  // have been lost). The feed serves Odoo's version as `data.odoo`.
+  const where = { id: order.id, changedAt: order.changedAt };
+  const data = changed ? { data: { ...order.data, odoo: odooView(odoo) } } : {};
+  if ((await em.nativeUpdate(SaleOrderSchema, where, { ...values, ...data })) > 0) return;
+  const { processingState: _processed, ...rest } = values;
+  await em.nativeUpdate(SaleOrderSchema, { id: order.id }, rest);
 }
 
 /** A merge found changes it cannot settle by rule: the order waits for an operator, with Odoo's version as read. */

@@ -1,6 +1,9 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import type { EntityManager } from '@mikro-orm/knex';
 import { SyncResolutionSchema } from '../../entities/sync-resolution';
+import { storeWebshopOrder } from '../../sync/sync-back/order-store';
+import { webshopOrderSchema } from '../../sync/sync-back/webshop-order-record';
 import { resolveConflictUpdate, SEARCH_ATTRIBUTES } from '../../workflows/contract';
 import type { FakeOdoo } from '../support/fake-odoo';
 import { useSyncBackFixture } from '../support/fixtures';
@@ -320,6 +323,23 @@ function suite(protocol: 'jsonrpc' | 'json2', confirm: boolean) {
     expect(side().lines.map((l) => l.product)).toEqual(products);
     expect(writeCalls(fake, odooId).map((r) => r.outcome)).toEqual(['client_gone']);
     expect((await queueStatus(service, webshop, number)).odoo.lines).toHaveLength(3);
+  });
+
+  it('merges a change whose workflow could not be told (Temporal unreachable at the post) from the sweep', async () => {
+    const { number, partner, products, side, odooId } = await ordered('S');
+    // Stored as the API stores it, but no workflow is told: as if Temporal had been unreachable.
+    const order = { ...webshopOrder(number, partner, products.slice(0, 2)), lines: [] as object[] };
+    order.lines = [
+      { product_external_id: products[0], quantity: 1, price_unit: 12.5, discount: 10 },
+      { product_external_id: products[1], quantity: 6, price_unit: 12.5, discount: null },
+    ];
+    const parsed = webshopOrderSchema.parse(order);
+    const stored = await storeWebshopOrder(service.resources.orm.em as EntityManager, parsed, order);
+    expect(stored.outcome).toBe('queued_for_odoo');
+    await eventually(async () => (side().lines[1]!.qty === 6 ? true : undefined), 30_000, 'the swept merge');
+    await syncBackHandle(service, number).result();
+    expect(writeCalls(fake, odooId)).toHaveLength(1);
+    expect((await queueStatus(service, webshop, number)).state).toBe(settled);
   });
 
   it("lets Odoo's cancel win over a webshop edit", async () => {
