@@ -9,6 +9,7 @@ import {
 import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../../db/dialect';
 import { findPlainRows } from '../../db/plain-rows';
+import { inTransaction } from '../../db/transaction';
 import type { SyncFields } from '../../entities/sync-fields';
 import { changedFields } from '../shared/change-detection';
 import { COMPARED_FIELDS, type ComparedRow, type ExtractedChanges, type InboundSpec, type StoredRecord } from './spec';
@@ -74,7 +75,7 @@ export async function importRecords<R, E extends SyncFields>(
 ): Promise<ImportResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await em.fork().transactional((tx) => importInTransaction(tx, spec, accepted, now(), options));
+      return await inTransaction(em, (tx) => importInTransaction(tx, spec, accepted, now(), options));
     } catch (err) {
       if (!isRetryableConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
     }

@@ -7,6 +7,7 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { supportsRowLocks } from '../../db/dialect';
+import { inTransaction } from '../../db/transaction';
 import { SaleOrderLineSchema, SaleOrderSchema, type SaleOrder, type SyncState } from '../../entities/sale-order';
 import { changedFields } from '../shared/change-detection';
 import type { WebshopOrderRecord } from './webshop-order-record';
@@ -76,7 +77,7 @@ export async function storeWebshopOrder(
 ): Promise<StoredWebshopOrder> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await em.fork().transactional((tx) => storeInTransaction(tx as EntityManager, record, raw, now));
+      return await inTransaction(em, (tx) => storeInTransaction(tx, record, raw, now));
     } catch (err) {
       // Two first posts of one order collide on the unique key; the retry finds the other's row.
       const conflict =

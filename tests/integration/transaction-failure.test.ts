@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { databaseUnavailableReason } from '../../api/http/errors';
 import { loadConfig } from '../../config/config';
 import { openPrimaryOrm } from '../../db/primary-orm';
+import { inTransaction as runInTransaction } from '../../db/transaction';
 import { createTestDatabase, type TestDatabase } from '../support/service-harness';
 import { testBackends } from '../support/test-backends';
 
@@ -79,9 +80,8 @@ describe('a transaction whose connection dies under BEGIN or COMMIT', () => {
     proxy.armed = undefined;
   });
 
-  /** As the importer and the webshop order store run their work: one transaction on a fork. */
-  const inTransaction = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> =>
-    em.fork().transactional((tx) => work(tx as EntityManager));
+  /** As the importer and the webshop order store run their work. */
+  const inTransaction = <T>(work: (tx: EntityManager) => Promise<T>): Promise<T> => runInTransaction(em, work);
   const selectOne = (tx: EntityManager) => tx.getConnection().execute('select 1 as one', [], 'get');
   const insert = (id: number) => (tx: EntityManager) =>
     tx.getConnection().execute('insert into tx_probe (id) values (?)', [id], 'run', tx.getTransactionContext());
