@@ -204,7 +204,7 @@ export async function saleOrderSyncWorkflow(input: SaleOrderSyncInput): Promise<
     validator: (decision) => validateDecision(run, decision, updates),
   });
   try {
-    const created = await syncUntilDone(input, run);
+    const created = await syncUntilDone(input, run, updates);
     // A new run for an order confirmed earlier (a change, a cancel) goes on after the create too.
     const inOdoo = created.state === 'synced' || (updates && created.state === 'confirmed');
     if (!inOdoo) return created;
@@ -222,11 +222,20 @@ export async function saleOrderSyncWorkflow(input: SaleOrderSyncInput): Promise<
   }
 }
 
-async function syncUntilDone(input: SaleOrderSyncInput, run: SyncBackRun): Promise<SaleOrderSyncStatus> {
+async function syncUntilDone(
+  input: SaleOrderSyncInput,
+  run: SyncBackRun,
+  updates = false,
+): Promise<SaleOrderSyncStatus> {
   const { externalId, timing } = input;
   const odoo = odooActivities(timing);
   for (;;) {
-    if (run.cancelWanted) return (await cancelOrder(input, run)) ?? run.status;
+    if (run.cancelWanted) {
+      // A cancel an operator dropped (kept Odoo's side) goes on with the order as Odoo has it.
+      const cancelled = await cancelOrder(input, run, updates);
+      if (cancelled) return cancelled;
+      continue;
+    }
     run.take();
     if (run.status.state !== 'awaiting_dependency') run.update({ state: 'syncing', lastError: null });
     let outcome: SyncOutcome;

@@ -342,6 +342,71 @@ function suite(protocol: 'jsonrpc' | 'json2', confirm: boolean) {
     expect((await queueStatus(service, webshop, number)).state).toBe(settled);
   });
 
+  it('decides a refused cancel: kept for the webshop it is sent again, kept for Odoo it is dropped', async () => {
+    const { number, odooId } = await ordered('R');
+    fake.deliver(odooId);
+    const cancel = () =>
+      service.request('POST', `/api/v1/webshop/sale-orders/${encodeURIComponent(number)}/cancel`, { token: webshop });
+    expect((await cancel()).status).toBe(202);
+    await untilState(service, webshop, number, 'conflict');
+    const cancels = () => orderActionCalls(fake, odooId, 'action_cancel').map((r) => r.outcome);
+    expect(cancels()).toEqual(['odoo_error']);
+
+    // The webshop's side: the cancel is sent again (Odoo refuses it again: the goods are still delivered).
+    const again = await syncBackHandle(service, number).executeUpdate(resolveConflictUpdate, {
+      args: [{ keep: 'webshop', fields: ['state'] }],
+    });
+    expect(again).toEqual({ effect: 'cancel_again', fields: ['state'] });
+    await eventually(async () => (cancels().length === 2 ? true : undefined), 30_000, 'the second cancel');
+    await untilState(service, webshop, number, 'conflict');
+
+    // Odoo's side: the cancel is dropped, the order goes on as Odoo has it.
+    const kept = await resolve(number, { keep: 'odoo' });
+    expect(kept.status).toBe(200);
+    expect(kept.body.effect).toBe('cancel_dropped');
+    const status = await untilState(service, webshop, number, settled);
+    expect(status).toMatchObject({ cancelled: false, odoo_state: 'sale', conflicts: [] });
+    await syncBackHandle(service, number).result();
+    expect(cancels()).toEqual(['odoo_error', 'odoo_error']);
+    expect((await resolutions(number)).map((r) => [r.rule, r.field, r.by])).toEqual([
+      ['operator_webshop', 'state', 'temporal'],
+      ['operator_odoo', 'state', 'api:test-admin'],
+      ['operator_odoo', 'qty_delivered', 'api:test-admin'],
+    ]);
+    await replay(number);
+    recordHistory(syncBackHandle(service, number).workflowId, 'sync-back-sale-order-cancel-decided.json');
+  });
+
+  it('resolves the other way round too: the Update keeps Odoo, the API keeps the webshop', async () => {
+    const { number, products, side, repost, odooId } = await ordered('O');
+    const field = `lines[${products[0]}].quantity`;
+    const conflict = async (webshopQty: number, odooQty: number) => {
+      fake.update('sale.order.line', side().lines[0]!.id, { product_uom_qty: odooQty });
+      await repost([
+        [products[0]!, webshopQty],
+        [products[1]!, 2],
+      ]);
+      await untilState(service, webshop, number, 'conflict');
+    };
+    await conflict(3, 6);
+    const kept = await syncBackHandle(service, number).executeUpdate(resolveConflictUpdate, {
+      args: [{ keep: 'odoo', fields: [field], by: 'ops:jane' }],
+    });
+    expect(kept).toEqual({ effect: 'merge', fields: [field] });
+    await untilState(service, webshop, number, settled);
+    expect(side().lines[0]!.qty).toBe(6);
+
+    await conflict(4, 7);
+    expect((await resolve(number, { keep: 'webshop', fields: [field] })).body.effect).toBe('merge');
+    await eventually(async () => (side().lines[0]!.qty === 4 ? true : undefined), 30_000, 'the decided write');
+    await untilState(service, webshop, number, settled);
+    expect(writeCalls(fake, odooId)).toHaveLength(1);
+    expect((await resolutions(number)).filter((r) => r.rule.startsWith('operator'))).toEqual([
+      { rule: 'operator_odoo', field, webshop: 3, odoo: 6, by: 'ops:jane' },
+      { rule: 'operator_webshop', field, webshop: 4, odoo: 7, by: 'api:test-admin' },
+    ]);
+  });
+
   it("lets Odoo's cancel win over a webshop edit", async () => {
     const { number, products, side, repost, odooId } = await ordered('X');
     fake.update('sale.order', odooId, { state: 'cancel' });
