@@ -244,8 +244,21 @@ export function saleOrderSyncActivities(deps: SaleOrderSyncDeps) {
         SYNC_BACK_FAILURE_TYPES.odooRejected,
       );
     }
+    // The first attempt right after this service created the order knows it is a draft: one read fewer.
+    const knownDraft =
+      order.syncState === 'synced' &&
+      order.odooState === 'draft' &&
+      order.syncCreateStartedAt === null &&
+      Context.current().info.attempt === 1;
     const result = await attempt(externalId, order.id, (client) =>
-      confirmSaleOrderOnce(client, odooId, actionMarker(em, order, 'confirming'), unknownOutcomeSettleMs),
+      confirmSaleOrderOnce(
+        client,
+        odooId,
+        actionMarker(em, order, 'confirming'),
+        unknownOutcomeSettleMs,
+        undefined,
+        knownDraft,
+      ),
     );
     log.debug('webshop order confirm', { externalId, odooId, result: result.state });
     return settle(em, externalId, order, result, '');

@@ -122,7 +122,9 @@ export type LifecycleResult =
  * Confirms the Odoo order (`action_confirm`) unless it is confirmed already: reads its state first, and again
  * after an answer that was lost or a refusal (an earlier confirm may have landed meanwhile), so the confirm is
  * sent only while the order is a quotation. `beforeSend` records that it is about to be sent. Odoo's refusals
- * (an archived product) reject with the OdooError; an order cancelled in Odoo is a conflict.
+ * (an archived product) reject with the OdooError; an order cancelled in Odoo is a conflict. Right after the
+ * create (`knownDraft`) the first read is skipped: should someone have confirmed it in Odoo meanwhile, Odoo
+ * refuses the confirm and the read after the refusal finds the order confirmed.
  */
 export async function confirmSaleOrderOnce(
   odoo: OdooClient,
@@ -130,8 +132,12 @@ export async function confirmSaleOrderOnce(
   marker: CreateMarker,
   settleMs: number,
   now: () => Date = () => new Date(),
+  /** The order was just created here (a draft) and nothing was sent since: the first read is skipped. */
+  knownDraft = false,
 ): Promise<LifecycleResult> {
-  const before = await readOdooOrder(odoo, odooId);
+  const before: OdooOrderSnapshot | undefined = knownDraft
+    ? { state: 'draft', invoiceStatus: false }
+    : await readOdooOrder(odoo, odooId);
   const settled = (snapshot: OdooOrderSnapshot | undefined, sent: boolean): LifecycleResult | undefined => {
     if (!snapshot) {
       return {
