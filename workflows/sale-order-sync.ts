@@ -125,17 +125,20 @@ class SyncBackRun {
     this.publish();
   }
 
-  /** Writes the search attributes only when they change: each write is a history event. */
+  /**
+   * Writes the search attributes only when they change: each write is a history event. The current details (no
+   * event) follow every change, e.g. a second conflict on other fields.
+   */
   private publish(): void {
     const { state, awaitingOn } = this.status;
     const snapshot = JSON.stringify([state, awaitingOn]);
+    wf.setCurrentDetails(describe(this.status));
     if (snapshot === this.published) return;
     this.published = snapshot;
     wf.upsertSearchAttributes([
       { key: SEARCH_ATTRIBUTES.SyncState, value: state },
       { key: SEARCH_ATTRIBUTES.AwaitingOn, value: awaitingOn },
     ]);
-    wf.setCurrentDetails(describe(this.status));
   }
 }
 
@@ -157,7 +160,13 @@ function describe(status: SaleOrderSyncStatus): string {
     case 'cancelled':
       return status.odooId === null ? 'Cancelled before it reached Odoo' : `Cancelled, in Odoo too${inOdoo}`;
     case 'conflict':
-      return `Conflict${inOdoo}: ${status.lastError ?? 'Odoo does not allow it'}. Waits for an operator (send "retry" to try again)`;
+      return [
+        `Conflict${inOdoo}: ${status.lastError ?? 'Odoo does not allow it'}.`,
+        ...(status.conflicts ?? []).map(
+          (c) => `- ${c.field}: webshop ${JSON.stringify(c.webshop)}, Odoo ${JSON.stringify(c.odoo)}`,
+        ),
+        'Waits for an operator: the Update "resolveConflict" ({"keep": "webshop" | "odoo", "fields": [...]}), or "retry".',
+      ].join('\n');
     case 'pending':
       return status.lastError ? `Pending: ${status.lastError}` : 'Pending';
     default:

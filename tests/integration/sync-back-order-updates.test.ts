@@ -217,6 +217,9 @@ function suite(protocol: 'jsonrpc' | 'json2', confirm: boolean) {
         : undefined,
     );
     expect(writeCalls(fake, odooId)).toHaveLength(0);
+    // The Temporal UI shows the workflow's current details: each field with both values.
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain(`- ${field}: webshop 3, Odoo 6`);
 
     // The validator refuses a field that is not in conflict.
     await expect(
