@@ -9,6 +9,7 @@ import { ensureDevToken } from '../runtime/dev-token';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
 import { resolveTemporalTarget } from '../runtime/temporal/target';
+import { installTemporalLogging } from '../runtime/temporal-logging';
 import { startWorker } from '../runtime/worker-process';
 
 void runUntilSignal(
@@ -17,6 +18,7 @@ void runUntilSignal(
     const config = loadConfig();
     const temporal = await resolveTemporalTarget(config, log);
     onStop(() => temporal.stop());
+    installTemporalLogging(log);
     const resources = await openResources(config, log, temporal.address);
     onStop(() => resources.close());
     const worker = await startWorker(config, log, resources, temporal.address);

@@ -4,6 +4,7 @@ import { createLogger } from '../observability/logger';
 import { startMetricsServer } from '../runtime/metrics-server';
 import { runUntilSignal } from '../runtime/process-lifecycle';
 import { openResources } from '../runtime/resources';
+import { installTemporalLogging } from '../runtime/temporal-logging';
 import { startWorker } from '../runtime/worker-process';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
@@ -13,6 +14,7 @@ void runUntilSignal(
     const config = loadConfig();
     if (!config.temporal.address)
       throw new Error('TEMPORAL_ADDRESS must be set for the standalone worker (npm start embeds a server)');
+    installTemporalLogging(log);
     const resources = await openResources(config, log, config.temporal.address);
     onStop(() => resources.close());
     const workflowBundle = prebuiltWorkflowBundle();
